@@ -1,0 +1,57 @@
+# make run: set up and start the app with the course and demo users loaded.
+# make test: set up and run the whole test suite (installs Debian's chromium if missing).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test lint format bench setup clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py import_notes content/
+	@echo "Demo logins:"
+	@$(BIN)/python manage.py setup_demo
+
+run: setup
+	@echo "studyapp is at http://$(HOST):$(PORT)/ (log in with a demo login above; Ctrl-C stops it)"
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-style: gunicorn + WhiteNoise, DEBUG off (set SECRET_KEY/DATABASE_URL as needed).
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers 3
+
+test: $(VENV)/.installed-dev
+	./scripts/install-browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/parse.py
+
+clean:
+	rm -rf $(VENV) staticfiles

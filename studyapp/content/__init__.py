@@ -1,0 +1,1 @@
+"""Markdown notes -> topics, sections and cards: pure Python, no Django imports."""

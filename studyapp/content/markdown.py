@@ -1,0 +1,117 @@
+"""The configured Markdown parser, and the clean-ups it needs for notes from the wild."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from studyapp.content.highlight import highlight_plugin
+
+# markdown-it stops descending at maxNesting and silently drops what lies deeper, and its
+# link parsing costs grow with maxNesting, so we keep its default of 20 and flatten the
+# input instead: at most 3 container markers on a line ("> - 1.") and 12 columns of
+# indentation (6 list levels), which keeps every note within 2 * (3 + 6) < 20 levels.
+MAX_CONTAINER_MARKERS = 3
+MAX_INDENT_COLUMNS = 12
+_MAX_NESTING = 20
+
+_CONTAINER = re.compile(r"[ \t]*(?:>[ \t]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+)")
+# Possessive quantifiers: the whitespace between markers could otherwise be split in
+# exponentially many ways while backtracking.
+_DEEP_MARKERS = re.compile(
+    rf"^(?:[ \t]*+(?:>[ \t]?+|[-+*][ \t]++|\d{{1,9}}[.)][ \t]++)){{{MAX_CONTAINER_MARKERS + 1}}}",
+    re.MULTILINE,
+)
+# Lines indented past MAX_INDENT_COLUMNS: each group is one 4-column tab stop reached by
+# spaces or a tab, and one more blank goes past the limit.
+_DEEP_INDENT = re.compile(
+    rf"^(?: {{0,3}}\t| {{4}}){{{MAX_INDENT_COLUMNS // 4}}}[ \t]", re.MULTILINE
+)
+_LEADING_WS = re.compile(r"^[ \t]*")
+_FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})")
+
+# Every pattern below stops at the next bracket or brace, so a long run of "[[" or "{{"
+# costs linear time instead of a rescan to the end of the text from each one.
+_ANKI_CLOZE = re.compile(r"\{\{c\d+::([^{}]*?)(?:::[^{}]*)?\}\}")
+_EMBED = re.compile(r"!\[\[[^\[\]\n]*\]\]")
+_WIKILINK = re.compile(r"\[\[([^\[\]|\n]*)(?:\|([^\[\]\n]*))?\]\]")
+_SEPARATOR = re.compile(r":::?")
+
+
+def normalize(text: str) -> str:
+    """Return text without a BOM, with \\n line ends and no NUL characters."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\0", "\ufffd")
+
+
+def _columns(whitespace: str) -> int:
+    col = 0
+    for ch in whitespace:
+        col = col + 4 - col % 4 if ch == "\t" else col + 1
+    return col
+
+
+def flatten_nesting(text: str) -> tuple[str, list[int]]:
+    """Cap container depth and indentation; return the text and the 1-based lines changed."""
+    if not _DEEP_MARKERS.search(text) and not _DEEP_INDENT.search(text):
+        return text, []
+    lines = text.split("\n")
+    changed = []
+    in_fence = False
+    for number, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue  # indentation is content in code, e.g. a CloudFormation template
+        new = line
+        markers = 0
+        pos = 0
+        while (m := _CONTAINER.match(new, pos)) and m.end() > pos:
+            markers += 1
+            if markers > MAX_CONTAINER_MARKERS:
+                new = new[:pos] + " " + new[m.end() :]
+                continue
+            pos = m.end()
+        indent = _LEADING_WS.match(new).group()
+        if _columns(indent) > MAX_INDENT_COLUMNS:
+            new = " " * MAX_INDENT_COLUMNS + new[len(indent) :]
+        if new != line:
+            lines[number] = new
+            changed.append(number + 1)
+    return "\n".join(lines), changed
+
+
+def _tidy_obsidian(state: StateCore) -> None:
+    """Show flashcard and Obsidian syntax as readable text in the rendered lesson."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for tok in block.children:
+            if tok.type != "text":
+                continue
+            text = tok.content
+            if "{{" in text:
+                text = _ANKI_CLOZE.sub(r"\1", text)
+            if "[[" in text:
+                text = _EMBED.sub("", text)
+                text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
+            if "::" in text:
+                text = _SEPARATOR.sub(" — ", text)
+            tok.content = text
+
+
+@cache
+def markdown() -> MarkdownIt:
+    """Return the parser shared by lessons and cards (CommonMark + tables + notes syntax)."""
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin).use(highlight_plugin)
+    md.core.ruler.push("tidy_obsidian", _tidy_obsidian)
+    return md

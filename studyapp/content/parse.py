@@ -1,0 +1,185 @@
+"""Turn one Markdown note into a ParsedNote: title, sections, sanitized HTML and cards."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+import yaml
+from markdown_it.token import Token
+
+from studyapp.content.cards import find_cards
+from studyapp.content.markdown import (
+    MAX_CONTAINER_MARKERS,
+    flatten_nesting,
+    markdown,
+    normalize,
+)
+from studyapp.content.parsed import ParsedCard, ParsedNote, ParsedSection, ParseError, Problem
+from studyapp.content.sanitize import sanitize_html
+from studyapp.content.topics import slugify
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def decode_note(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Return the text of an uploaded note, or raise ParseError saying why it is refused."""
+    if len(data) > max_bytes:
+        raise ParseError(f"file is {len(data):,} bytes; the limit is {max_bytes:,}")
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        raise ParseError("file is binary (it contains a NUL byte), not Markdown text", line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ParseError(f"not UTF-8 text (byte 0x{data[error.start]:02x})", line) from None
+
+
+def parse_note_bytes(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedNote:
+    """Decode and parse an uploaded note; raise ParseError if it cannot be read."""
+    return parse_note(decode_note(data, max_bytes), filename)
+
+
+def parse_note(text: str, filename: str) -> ParsedNote:
+    """Parse a Markdown note; never raises for any text."""
+    text, flattened = flatten_nesting(normalize(text))
+    problems = [
+        Problem(n, f"nested more than {MAX_CONTAINER_MARKERS} levels deep; flattened")
+        for n in flattened[:20]
+    ]
+    md = markdown()
+    env: dict = {}
+    tokens = md.parse(text, env)
+
+    meta = _front_matter(tokens, problems)
+    title = meta.get("title")
+    lesson = tokens
+    first = next((n for n, t in enumerate(tokens) if t.type != "front_matter"), None)
+    if first is not None and tokens[first].type == "heading_open" and tokens[first].tag == "h1":
+        heading = _plain_text(tokens[first + 1])
+        if title is None or fold_eq(title, heading):
+            # The opening heading is the lesson's title: the page shows it once, above.
+            title = title or heading
+            lesson = tokens[:first] + tokens[first + 3 :]
+    headings, sections = _sections(lesson)
+    if title is None:
+        title = headings[0] if headings else _title_from_filename(filename)
+
+    lines = text.split("\n")
+    cards, card_problems = find_cards(md, lesson, env, lines)
+    problems += card_problems
+    html = sanitize_html(md.renderer.render(lesson, md.options, env))
+    return ParsedNote(
+        filename=filename,
+        title=title[:200],
+        html=html,
+        sections=sections,
+        cards=_unique(cards, problems),
+        problems=sorted(problems, key=lambda p: p.line),
+        headings=[title, *headings],
+        topic=meta.get("topic"),
+        order=meta.get("order"),
+        aliases=meta.get("aliases", []),
+    )
+
+
+def fold_eq(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _front_matter(tokens: list[Token], problems: list[Problem]) -> dict:
+    """Return the front matter fields we use, each checked; report the rest as problems."""
+    if not tokens or tokens[0].type != "front_matter":
+        return {}
+    try:
+        data = yaml.safe_load(tokens[0].content)
+    except (yaml.YAMLError, RecursionError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        problems.append(Problem(line, "front matter is not valid YAML; ignored"))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(1, "front matter is not a mapping of fields; ignored"))
+        return {}
+    meta: dict = {}
+    if isinstance(title := data.get("title"), str | int | float) and str(title).strip():
+        meta["title"] = str(title).strip()
+    if (topic := data.get("topic")) is not None:
+        slug = slugify(str(topic))
+        if slug and _SLUG.match(slug):
+            meta["topic"] = slug
+        else:
+            problems.append(Problem(1, f"front matter topic {topic!r} is not a usable name"))
+    if (order := data.get("order")) is not None:
+        if isinstance(order, int) and not isinstance(order, bool):
+            meta["order"] = order
+        else:
+            problems.append(Problem(1, "front matter order must be a whole number"))
+    aliases = data.get("aliases", [])
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if isinstance(aliases, list):
+        meta["aliases"] = [str(a) for a in aliases if isinstance(a, str | int)][:50]
+    return meta
+
+
+def _plain_text(inline: Token) -> str:
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def _sections(tokens: list[Token]) -> tuple[list[str], list[ParsedSection]]:
+    """Give every heading an anchor, shift it one level down under the page's h1."""
+    headings: list[str] = []
+    sections: list[ParsedSection] = []
+    stack: list[tuple[int, str]] = []
+    used: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if tok.type != "heading_open":
+            continue
+        level = int(tok.tag[1])
+        title = _plain_text(tokens[i + 1])[:200] or "Section"
+        base = slugify(title) or "section"
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, title))
+        tok.meta["anchor"] = anchor
+        tok.attrSet("id", anchor)
+        new_tag = f"h{min(level + 1, 6)}"
+        tok.tag = tokens[i + 2].tag = new_tag
+        headings.append(title)
+        path = tuple(t for _, t in stack)
+        sections.append(ParsedSection(anchor, title, level, path, (tok.map or [0])[0] + 1))
+    return headings, sections
+
+
+def _title_from_filename(filename: str) -> str:
+    stem = PurePath(filename).stem.replace("_", " ").replace("-", " ").strip()
+    return (stem[:1].upper() + stem[1:]) or "Untitled"
+
+
+def _unique(cards: list[ParsedCard], problems: list[Problem]) -> list[ParsedCard]:
+    seen: dict[str, int] = {}
+    unique = []
+    for card in cards:
+        if card.identity in seen:
+            problems.append(
+                Problem(card.line, f"same card as line {seen[card.identity]}; kept once")
+            )
+            continue
+        seen[card.identity] = card.line
+        unique.append(card)
+    return unique

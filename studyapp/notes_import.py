@@ -1,0 +1,201 @@
+"""Save parsed notes as topics, lessons, sections and cards, keeping card identities.
+
+A re-import compares card keys: unchanged cards are left alone, new ones are created and
+the ones a file no longer has are retired (never deleted), so learners' progress survives.
+Each file is saved in its own transaction: a rejected file saves nothing and the others
+still import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from studyapp.content.parse import parse_note_bytes
+from studyapp.content.parsed import ParsedNote, ParseError, card_key
+from studyapp.content.topics import match_topic, topic_from_filename
+from studyapp.models import Card, Lesson, Section, Topic
+
+NOTE_SUFFIXES = {".md", ".markdown"}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    files: int = 0
+    messages: list[str] = field(default_factory=list)  # "file:line: message"
+    rejected: list[str] = field(default_factory=list)
+
+
+def note_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Return the notes named by paths: files as given, folders searched for *.md."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES)
+        else:
+            found.append(path)
+    return found
+
+
+def source_name(path: Path) -> str:
+    """Return how a file is named in the database: relative to the project when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(settings.BASE_DIR).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def import_note_files(paths: Iterable[str | Path]) -> ImportReport:
+    """Read, parse and save the notes named by paths."""
+    report = ImportReport()
+    uploads = []
+    for path in note_files(paths):
+        source = source_name(path) if path.exists() else str(path)
+        try:
+            uploads.append((source, path.read_bytes()))
+        except OSError as error:
+            report.rejected.append(f"{source}: cannot read: {error.strerror or error}")
+    _import(uploads, report)
+    return report
+
+
+def import_notes(uploads: list[tuple[str, bytes]]) -> ImportReport:
+    """Parse and save notes given as (source name, bytes) pairs."""
+    report = ImportReport()
+    _import(uploads, report)
+    return report
+
+
+def _import(uploads: list[tuple[str, bytes]], report: ImportReport) -> None:
+    parsed: list[tuple[ParsedNote, str]] = []
+    for source, data in uploads:
+        try:
+            note = parse_note_bytes(data, source, settings.NOTES_MAX_BYTES)
+        except ParseError as error:
+            where = f"{source}:{error.line}" if error.line else source
+            report.rejected.append(f"{where}: {error.message}")
+            continue
+        parsed.append((note, hashlib.sha256(data).hexdigest()))
+
+    # Topics a note can be matched to: those saved already and those this batch declares.
+    names = {t.slug: [t.title, *t.aliases] for t in Topic.objects.all()}
+    for note, _ in parsed:
+        if note.topic:
+            names.setdefault(note.topic, [note.title, *note.aliases])
+
+    for note, digest in parsed:
+        for problem in note.problems:
+            report.messages.append(f"{note.filename}:{problem.line}: {problem.message}")
+        with transaction.atomic():
+            _save(note, digest, names, report)
+        report.files += 1
+
+
+def _topic_for(note: ParsedNote, names: dict[str, list[str]]) -> Topic:
+    if note.topic:
+        topic, _ = Topic.objects.get_or_create(slug=note.topic, defaults={"title": note.title})
+        # A note that names its topic in front matter is that topic's own lesson.
+        fields = {"title": note.title, "aliases": note.aliases}
+        if note.order is not None:
+            fields["order"] = note.order
+        if any(getattr(topic, k) != v for k, v in fields.items()):
+            Topic.objects.filter(pk=topic.pk).update(**fields)
+        return topic
+    if slug := match_topic(note.headings, names):
+        return Topic.objects.get_or_create(slug=slug, defaults={"title": names[slug][0]})[0]
+    slug, title = topic_from_filename(note.filename)
+    names.setdefault(slug, [title])
+    return Topic.objects.get_or_create(slug=slug, defaults={"title": title})[0]
+
+
+def _save(note: ParsedNote, digest: str, names: dict[str, list[str]], report: ImportReport) -> None:
+    topic = _topic_for(note, names)
+    lesson, created = Lesson.objects.get_or_create(
+        source=note.filename,
+        defaults={"topic": topic, "title": note.title, "html": note.html, "content_hash": digest},
+    )
+    if not created and (lesson.content_hash, lesson.topic_id) != (digest, topic.pk):
+        lesson.topic, lesson.title, lesson.html, lesson.content_hash = (
+            topic,
+            note.title,
+            note.html,
+            digest,
+        )
+        lesson.save()
+    sections = _save_sections(lesson, note)
+
+    keyed = {card_key(topic.slug, card.identity): card for card in note.cards}
+    existing = {c.key: c for c in Card.objects.filter(topic=topic, key__in=list(keyed))}
+    now = timezone.now()
+    new, changed = [], []
+    for key, parsed in keyed.items():
+        section = sections.get(parsed.section)
+        values = {
+            "lesson_id": lesson.pk,
+            "section_id": section.pk if section else None,
+            "line": parsed.line,
+            "front_html": parsed.front_html,
+            "back_html": parsed.back_html,
+            "retired_at": None,
+        }
+        card = existing.get(key)
+        if card is None:
+            new.append(Card(topic=topic, key=key, kind=parsed.kind, **values))
+            continue
+        if card.retired_at is not None:
+            report.created += 1  # back in the notes: the same card, with its history
+        else:
+            report.unchanged += 1
+        if any(getattr(card, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(card, k, v)
+            changed.append(card)
+    Card.objects.bulk_create(new)
+    Card.objects.bulk_update(changed, list(values) if changed else ["line"])
+    report.created += len(new)
+    report.retired += (
+        Card.objects.active()
+        .filter(lesson=lesson)
+        .exclude(topic=topic, key__in=list(keyed))
+        .update(retired_at=now)
+    )
+
+
+def _save_sections(lesson: Lesson, note: ParsedNote) -> dict[str, Section]:
+    """Bring the lesson's sections in line with the note's headings; return them by anchor."""
+    current = {s.anchor: s for s in lesson.sections.all()}
+    wanted = {}
+    new, changed = [], []
+    for order, parsed in enumerate(note.sections):
+        values = {
+            "title": parsed.title,
+            "level": parsed.level,
+            "path": list(parsed.path),
+            "order": order,
+        }
+        section = current.get(parsed.anchor)
+        if section is None:
+            section = Section(lesson=lesson, anchor=parsed.anchor, **values)
+            new.append(section)
+        elif any(getattr(section, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(section, k, v)
+            changed.append(section)
+        wanted[parsed.anchor] = section
+    Section.objects.bulk_create(new)
+    if changed:
+        Section.objects.bulk_update(changed, ["title", "level", "path", "order"])
+    gone = [s.pk for anchor, s in current.items() if anchor not in wanted]
+    if gone:
+        Section.objects.filter(pk__in=gone).delete()
+    return wanted
