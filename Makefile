@@ -34,8 +34,8 @@ run: setup
 # Production-style: gunicorn + WhiteNoise, DEBUG off (set SECRET_KEY/DATABASE_URL as needed).
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py collectstatic --no-input -v 0
-	$(BIN)/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers 3
+	STATIC_COLLECTED=1 $(BIN)/python manage.py collectstatic --no-input -v 0
+	STATIC_COLLECTED=1 $(BIN)/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers 3
 
 test: $(VENV)/.installed-dev
 	./scripts/install-browser

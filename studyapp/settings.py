@@ -132,18 +132,23 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production (make serve) runs collectstatic and serves hashed, compressed files from
+# STATIC_ROOT. Otherwise (make run, the tests) WhiteNoise serves straight from the apps'
+# and our static folders, so nothing has to be collected first.
+STATIC_COLLECTED = _env_bool("STATIC_COLLECTED")
+STATIC_ROOT = (
+    Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles")) if STATIC_COLLECTED else None
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Without collectstatic (make run, the tests), WhiteNoise serves files from the finders.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -169,13 +169,16 @@ def _multiline(
         tok = ctx.tokens[stop]
         if tok.level != level or not tok.map or tok.map[0] != end_line:
             break
+        # A list's map runs on over the blank line after it; that line is not content.
         end_line = tok.map[1]
+        while end_line > tok.map[0] and not ctx.lines[end_line - 1].strip():
+            end_line -= 1
         if tok.nesting == 1:
             while not (ctx.tokens[stop].nesting == -1 and ctx.tokens[stop].level == level):
                 stop += 1
         stop += 1
     blocks_src = "\n".join(ctx.lines[ctx.tokens[i].map[1] : end_line])
-    line = first + k
+    line = first
     if not question or not (answer or stop > start):
         ctx.problems.append(Problem(line, "'?' card needs text above and below it"))
         return

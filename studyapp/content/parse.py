@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import PurePath
 
 import yaml
@@ -172,6 +173,7 @@ def _title_from_filename(filename: str) -> str:
 
 
 def _unique(cards: list[ParsedCard], problems: list[Problem]) -> list[ParsedCard]:
+    """Drop repeated cards and sanitize the HTML of the rest."""
     seen: dict[str, int] = {}
     unique = []
     for card in cards:
@@ -181,5 +183,6 @@ def _unique(cards: list[ParsedCard], problems: list[Problem]) -> list[ParsedCard
             )
             continue
         seen[card.identity] = card.line
-        unique.append(card)
+        front, back = sanitize_html(card.front_html), sanitize_html(card.back_html)
+        unique.append(replace(card, front_html=front, back_html=back))
     return unique

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from studyapp.models import Profile
+
+
+@pytest.mark.django_db
+def test_setup_demo_creates_a_learner_and_an_instructor_and_can_run_again(capsys):
+    call_command("setup_demo")
+    call_command("setup_demo")
+    out = capsys.readouterr().out
+    assert "password: learner-demo" in out
+    assert authenticate(username="learner", password="learner-demo")
+    assert authenticate(username="instructor", password="instructor-demo")
+    roles = dict(Profile.objects.values_list("user__username", "role"))
+    assert roles == {"learner": "learner", "instructor": "instructor"}

@@ -1,0 +1,112 @@
+"""Home and topic pages, with and without htmx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from studyapp.models import Card, Section
+from studyapp.notes_import import import_note_files, import_notes
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.fixture
+def course(db):
+    import_note_files([CONTENT])
+
+
+def test_pages_need_a_login(client, course):
+    for url in (reverse("home"), reverse("topic", args=["regions"])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_is_public(client, db):
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_home_lists_topics_in_order_with_card_counts(
+    learner_client, course, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(4):
+        response = learner_client.get(reverse("home"))
+    html = response.content.decode()
+    assert html.index("AWS Regions") < html.index("Availability Zones") < html.index("Networking")
+    regions = Card.objects.active().filter(topic__slug="regions").count()
+    assert f"{regions} cards" in html
+
+
+def test_retired_cards_are_not_counted_or_shown(learner_client, db):
+    import_notes([("n.md", b"---\ntopic: t\n---\na::b\n\nc::d\n")])
+    import_notes([("n.md", b"---\ntopic: t\n---\na::b\n")])
+    home = learner_client.get(reverse("home")).content.decode()
+    assert "1 card<" in home
+    page = learner_client.get(reverse("topic", args=["t"])).content.decode()
+    assert ">a<" in page and ">c<" not in page
+
+
+def test_topic_page_shows_lesson_contents_and_cards(
+    learner_client, course, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        response = learner_client.get(reverse("topic", args=["networking"]))
+    html = response.content.decode()
+    assert "<h1" in html and "Networking" in html
+    assert 'href="#two-layers-of-firewall"' in html  # table of contents
+    assert 'id="two-layers-of-firewall"' in html
+    assert "Security group" in html and "<details" in html
+
+
+def test_topic_page_query_count_does_not_grow_with_cards(
+    learner_client, db, django_assert_max_num_queries
+):
+    many = "\n".join(f"## S{n}\nq{n}::a{n}\n" for n in range(200))
+    import_notes([("big.md", f"---\ntopic: big\n---\n{many}".encode())])
+    with django_assert_max_num_queries(6):
+        learner_client.get(reverse("topic", args=["big"]))
+
+
+def test_unknown_topic_is_404(learner_client, db):
+    assert learner_client.get(reverse("topic", args=["nope"])).status_code == 404
+
+
+def test_section_filter_without_htmx_renders_the_whole_page(learner_client, course):
+    section = Section.objects.get(lesson__topic__slug="networking", anchor="amazon-vpc")
+    response = learner_client.get(reverse("topic", args=["networking"]), {"section": section.pk})
+    html = response.content.decode()
+    assert "<html" in html and "Public subnet" in html
+    assert "Why can a VPN" not in html  # a card from another section
+
+
+def test_section_filter_with_htmx_renders_only_the_card_list(learner_client, course):
+    section = Section.objects.get(lesson__topic__slug="networking", anchor="amazon-vpc")
+    response = learner_client.get(
+        reverse("topic", args=["networking"]),
+        {"section": section.pk},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="cards"')
+    assert "Public subnet" in html and "Why can a VPN" not in html
+
+
+def test_a_section_of_another_topic_is_ignored(learner_client, course):
+    other = Section.objects.filter(lesson__topic__slug="regions").first()
+    response = learner_client.get(reverse("topic", args=["networking"]), {"section": other.pk})
+    assert "Why can a VPN" in response.content.decode()  # all cards shown
+
+
+def test_bad_section_values_do_not_fail(learner_client, course):
+    for value in ("x", "-1", "9" * 30, "1e5"):
+        response = learner_client.get(reverse("topic", args=["networking"]), {"section": value})
+        assert response.status_code == 200
+
+
+def test_log_out_is_a_post(learner_client, db):
+    assert learner_client.post(reverse("logout")).status_code == 302
+    assert learner_client.get(reverse("home")).status_code == 302
