@@ -78,8 +78,10 @@ def test_section_filter_without_htmx_renders_the_whole_page(learner_client, cour
     section = Section.objects.get(lesson__topic__slug="networking", anchor="amazon-vpc")
     response = learner_client.get(reverse("topic", args=["networking"]), {"section": section.pk})
     html = response.content.decode()
-    assert "<html" in html and "Public subnet" in html
-    assert "Why can a VPN" not in html  # a card from another section
+    assert "<html" in html
+    cards = html[html.index('<div id="cards"') :]  # the lesson above shows every card's text
+    assert "Public subnet" in cards
+    assert "Why can a VPN" not in cards  # a card from another section
 
 
 def test_section_filter_with_htmx_renders_only_the_card_list(learner_client, course):
