@@ -1,0 +1,61 @@
+"""A learner logs in, opens the course and a topic, and reads its cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from studyapp.notes_import import import_note_files
+from tests.e2e.conftest import assert_accessible
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Page, live_server, user) -> None:
+    page.goto(live_server.url)
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(f"{user.username}-pw-123")
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_learner_browses_home_and_a_topic(page: Page, live_server, learner):
+    import_note_files([CONTENT])
+    log_in(page, live_server, learner)
+
+    expect(page.get_by_role("heading", name="Cloud fundamentals")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Networking").click()
+    expect(page.get_by_role("heading", name="Networking", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Two layers of firewall")).to_be_visible()
+    assert_accessible(page)
+
+    # A card shows its answer on demand.
+    cards = page.locator("#cards")
+    answer = cards.get_by_text("A stateful firewall that checks traffic to and from an instance")
+    expect(answer).to_be_hidden()
+    cards.get_by_text("Basic card: Security group").click()
+    expect(answer).to_be_visible()
+
+    # Choosing a section swaps only the card list (htmx), and the page stays usable.
+    page.get_by_label("Show cards from").select_option(label="Amazon VPC")
+    expect(page.locator("#cards")).to_contain_text("in “Amazon VPC”")
+    expect(page.locator("#cards summary")).to_have_count(2)
+    assert_accessible(page)
+
+
+def test_the_keyboard_reaches_the_content_first(page: Page, live_server, learner):
+    import_note_files([CONTENT])
+    log_in(page, live_server, learner)
+    expect(page.get_by_role("heading", name="Cloud fundamentals")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="AWS Regions")).to_be_focused()
