@@ -71,14 +71,14 @@ def flatten_nesting(text: str) -> tuple[str, list[int]]:
         if in_fence:
             continue  # indentation is content in code, e.g. a CloudFormation template
         new = line
-        markers = 0
-        pos = 0
+        markers = pos = kept = 0
         while (m := _CONTAINER.match(new, pos)) and m.end() > pos:
             markers += 1
-            if markers > MAX_CONTAINER_MARKERS:
-                new = new[:pos] + " " + new[m.end() :]
-                continue
             pos = m.end()
+            if markers == MAX_CONTAINER_MARKERS:
+                kept = pos
+        if markers > MAX_CONTAINER_MARKERS:
+            new = new[:kept] + " " + new[pos:]
         indent = _LEADING_WS.match(new).group()
         if _columns(indent) > MAX_INDENT_COLUMNS:
             new = " " * MAX_INDENT_COLUMNS + new[len(indent) :]
