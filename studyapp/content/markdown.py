@@ -7,6 +7,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from studyapp.content.highlight import highlight_plugin
@@ -88,11 +89,31 @@ def flatten_nesting(text: str) -> tuple[str, list[int]]:
     return "\n".join(lines), changed
 
 
+def _keep_card_lines(children: list[Token]) -> list[Token]:
+    """Break lines where the note does, and drop the lone "?" lines of multi-line cards."""
+    kept: list[Token] = []
+    skip_break = False
+    for tok in children:
+        if tok.type == "softbreak":
+            if skip_break:
+                skip_break = False
+                continue
+            tok.type, tok.tag = "hardbreak", "br"
+        elif tok.type == "text" and tok.content.strip() in ("?", "??") and kept:
+            skip_break = kept[-1].type == "hardbreak"
+            continue
+        kept.append(tok)
+    return kept
+
+
 def _tidy_obsidian(state: StateCore) -> None:
     """Show flashcard and Obsidian syntax as readable text in the rendered lesson."""
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
+        # A paragraph of cards is a list of lines, not prose to be reflowed.
+        if "::" in block.content or "\n?" in block.content:
+            block.children = _keep_card_lines(block.children)
         for tok in block.children:
             if tok.type != "text":
                 continue

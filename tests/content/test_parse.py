@@ -290,3 +290,8 @@ def test_binary_files_are_refused():
 def test_files_over_the_limit_are_refused():
     with pytest.raises(ParseError, match="limit"):
         decode_note(b"x" * 101, max_bytes=100)
+
+
+def test_the_lesson_keeps_card_lines_apart_and_hides_question_mark_lines():
+    note = parse_note("a::b\nc::d\n\nWhat?\n?\nThis.\n\nprose\nflows\n", "x.md")
+    assert note.html == ("<p>a — b<br>\nc — d</p>\n<p>What?<br>\nThis.</p>\n<p>prose\nflows</p>\n")
