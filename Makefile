@@ -52,6 +52,7 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/import_course.py
 
 clean:
 	rm -rf $(VENV) staticfiles
