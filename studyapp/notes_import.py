@@ -23,6 +23,9 @@ from studyapp.content.topics import match_topic, topic_from_filename
 from studyapp.models import Card, Lesson, Section, Topic
 
 NOTE_SUFFIXES = {".md", ".markdown"}
+# What a re-import may change on an existing card: where it sits and how it renders.
+# Its key (its text) and kind never change; a different text is a different card.
+_CARD_PLACEMENT = ["lesson_id", "section_id", "line", "front_html", "back_html", "retired_at"]
 
 
 @dataclass
@@ -140,7 +143,7 @@ def _save(note: ParsedNote, digest: str, names: dict[str, list[str]], report: Im
     new, changed = [], []
     for key, parsed in keyed.items():
         section = sections.get(parsed.section)
-        values = {
+        values = {  # the keys of _CARD_PLACEMENT
             "lesson_id": lesson.pk,
             "section_id": section.pk if section else None,
             "line": parsed.line,
@@ -161,7 +164,8 @@ def _save(note: ParsedNote, digest: str, names: dict[str, list[str]], report: Im
                 setattr(card, k, v)
             changed.append(card)
     Card.objects.bulk_create(new)
-    Card.objects.bulk_update(changed, list(values) if changed else ["line"])
+    if changed:
+        Card.objects.bulk_update(changed, _CARD_PLACEMENT)
     report.created += len(new)
     report.retired += (
         Card.objects.active()
