@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 
 
+def _validate_time_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(f"“{name}” is not a known time zone (for example Europe/Berlin).")
+
+
 class Profile(models.Model):
-    """What the app knows about a person beyond their login."""
+    """What the app knows about a person beyond their login, and how they study."""
 
     class Role(models.TextChoices):
         LEARNER = "learner"
@@ -17,9 +26,30 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[_validate_time_zone])
+    day_start_hour = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MaxValueValidator(23)],
+        help_text="The hour your study day starts; reviews before it count for the day before.",
+    )
+    new_per_day = models.PositiveSmallIntegerField(
+        "new cards per day", default=20, validators=[MaxValueValidator(9999)]
+    )
+    reviews_per_day = models.PositiveSmallIntegerField(
+        default=200, validators=[MaxValueValidator(9999)]
+    )
+    desired_retention = models.FloatField(
+        default=0.90,
+        validators=[MinValueValidator(0.70), MaxValueValidator(0.97)],
+        help_text="The chance of remembering a card when it comes due: 0.70 to 0.97.",
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class TopicQuerySet(models.QuerySet):
@@ -118,3 +148,84 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic.slug}:{self.key[:8]}"
+
+
+class CardState(models.Model):
+    """One learner's FSRS memory of one card; absent until their first review of it."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="states")
+    phase = models.PositiveSmallIntegerField()  # scheduling.Phase
+    step = models.PositiveSmallIntegerField(null=True)
+    stability = models.FloatField(null=True)
+    difficulty = models.FloatField(null=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True)
+    # How many reviews have been applied: the sequence number of the next review, which
+    # is what makes a shown card's token single-use.
+    reps = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "card"], name="cardstate_unique_learner_card"
+            )
+        ]
+        indexes = [models.Index(fields=["learner", "due"], name="cardstate_learner_due")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.card_id} due {self.due:%Y-%m-%d %H:%M}"
+
+
+class ReviewLog(models.Model):
+    """One review, never updated. Undo deletes the newest and restores state_before."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    # The card's reps before this review. Unique per learner and card, so two requests
+    # grading the same shown card cannot both be recorded, on any database.
+    seq = models.PositiveIntegerField()
+    rating = models.PositiveSmallIntegerField()
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True)
+    day = models.DateField()  # the learner's study day, fixed when the review happened
+    state_before = models.JSONField(null=True)  # None: the card was new
+    counts_for_retention = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "card", "seq"], name="reviewlog_unique_learner_card_seq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["learner", "reviewed_at"], name="reviewlog_learner_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.card_id} #{self.seq}: {self.rating}"
+
+
+class StudyDay(models.Model):
+    """A learner's counts for one study day, kept as reviews happen (and undone with them).
+
+    Daily limits, the heatmap, the streak and true retention read these few rows instead
+    of the whole review history, so they cost the same after a year as on the first day.
+    """
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    day = models.DateField()
+    reviews = models.PositiveIntegerField(default=0)
+    new_cards = models.PositiveIntegerField(default=0)
+    review_cards = models.PositiveIntegerField(default=0)  # reviews of cards in Review phase
+    correct = models.PositiveIntegerField(default=0)  # reviews not rated Again
+    retention_total = models.PositiveIntegerField(default=0)
+    retention_passed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "day"], name="studyday_unique_learner_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.day}: {self.reviews} reviews"

@@ -1,0 +1,149 @@
+"""Spaced repetition: the only module that talks to the ``fsrs`` package (FSRS-6).
+
+Plain data in, plain data out: a Memory is one learner's FSRS state for one card. fsrs
+wants timezone-aware UTC datetimes, so every datetime is converted on the way in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import IntEnum
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import fsrs
+
+LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
+RELEARNING_STEPS = (timedelta(minutes=10),)
+DEFAULT_RETENTION = 0.90
+MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
+
+
+class Rating(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class Phase(IntEnum):
+    """fsrs's card states (a card never reviewed has no Memory at all)."""
+
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+@dataclass(frozen=True)
+class Memory:
+    phase: Phase
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+
+
+@cache
+def _scheduler(desired_retention: float, fuzz: bool) -> fsrs.Scheduler:
+    return fsrs.Scheduler(
+        desired_retention=desired_retention,
+        learning_steps=LEARNING_STEPS,
+        relearning_steps=RELEARNING_STEPS,
+        enable_fuzzing=fuzz,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _to_fsrs(memory: Memory | None, now: datetime) -> fsrs.Card:
+    if memory is None:
+        return fsrs.Card(card_id=0, due=now)
+    return fsrs.Card(
+        card_id=0,
+        state=fsrs.State(memory.phase),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=_utc(memory.due),
+        last_review=_utc(memory.last_review) if memory.last_review else None,
+    )
+
+
+def _from_fsrs(card: fsrs.Card) -> Memory:
+    return Memory(
+        phase=Phase(card.state.value),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
+def review(
+    memory: Memory | None,
+    rating: Rating,
+    now: datetime,
+    desired_retention: float = DEFAULT_RETENTION,
+) -> Memory:
+    """Return the memory after a review (None for a card never reviewed before)."""
+    now = _utc(now)
+    card, _log = _scheduler(desired_retention, True).review_card(
+        _to_fsrs(memory, now), fsrs.Rating(int(rating)), now
+    )
+    return _from_fsrs(card)
+
+
+def preview(
+    memory: Memory | None, now: datetime, desired_retention: float = DEFAULT_RETENTION
+) -> dict[Rating, timedelta]:
+    """Return the interval each rating would give, without fuzz (what the buttons show)."""
+    now = _utc(now)
+    scheduler = _scheduler(desired_retention, False)
+    card = _to_fsrs(memory, now)
+    return {
+        rating: scheduler.review_card(card, fsrs.Rating(int(rating)), now)[0].due - now
+        for rating in Rating
+    }
+
+
+def retrievability(
+    memory: Memory, now: datetime, desired_retention: float = DEFAULT_RETENTION
+) -> float:
+    """Return the predicted probability of recalling the card now."""
+    return _scheduler(desired_retention, False).get_card_retrievability(
+        _to_fsrs(memory, _utc(now)), _utc(now)
+    )
+
+
+def format_interval(interval: timedelta) -> str:
+    """Return an interval as a button shows it: "1m", "10m", "3h", "4d", "2mo", "1.5y"."""
+    minutes = max(1, math.ceil(interval.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 24 * 60:
+        return f"{round(minutes / 60)}h"
+    days = round(minutes / (24 * 60))
+    if days < 31:
+        return f"{days}d"
+    if days < 365:
+        return f"{round(days / 30.4)}mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
+def study_day(now: datetime, zone: ZoneInfo, start_hour: int) -> date:
+    """Return the learner's study day at this moment: the day starts at start_hour, locally."""
+    local = now.astimezone(zone)
+    return local.date() if local.hour >= start_hour else local.date() - timedelta(days=1)
+
+
+def day_bounds(day: date, zone: ZoneInfo, start_hour: int) -> tuple[datetime, datetime]:
+    """Return the UTC start and end of a study day; 23 or 25 hours long across DST."""
+    start = datetime.combine(day, time(start_hour), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(start_hour), tzinfo=zone)
+    return _utc(start), _utc(end)
