@@ -103,10 +103,13 @@ def next_card(
         states = states.filter(card__topic=topic)
         cards = cards.filter(topic=topic)
     states = states.select_related("card").order_by("due", "id")
-    learning = states.filter(phase__in=[Phase.LEARNING, Phase.RELEARNING])
-
-    if state := learning.filter(due__lte=now).first():
-        return state.card, state
+    # One query serves both the learning cards due now and, when nothing else is due,
+    # the ones due within LEARN_AHEAD.
+    learning = states.filter(
+        phase__in=[Phase.LEARNING, Phase.RELEARNING], due__lte=now + LEARN_AHEAD
+    ).first()
+    if learning and learning.due <= now:
+        return learning.card, learning
     reviews_left = profile.reviews_per_day > today.counts.review_cards
     if reviews_left and (state := states.filter(phase=Phase.REVIEW, due__lt=today.end).first()):
         return state.card, state
@@ -118,22 +121,24 @@ def next_card(
         )
         if new is not None:
             return new, None
-    if state := learning.filter(due__lte=now + LEARN_AHEAD).first():
-        return state.card, state
+    if learning:
+        return learning.card, learning
     return None, None
+
+
+def _signer(learner: AbstractBaseUser) -> signing.Signer:
+    return signing.Signer(salt=f"studyapp.review.{learner.pk}")
 
 
 def token_for(learner: AbstractBaseUser, card: Card, state: CardState | None) -> str:
     """Return the one-time token that a shown card carries to its grade."""
-    signer = signing.Signer(salt=f"studyapp.review.{learner.pk}")
-    return signer.sign(f"{card.pk}:{state.reps if state else 0}")
+    return _signer(learner).sign(f"{card.pk}:{state.reps if state else 0}")
 
 
-def _seq_from(learner: AbstractBaseUser, card: Card, token: str) -> int:
-    signer = signing.Signer(salt=f"studyapp.review.{learner.pk}")
+def _seq_from(learner: AbstractBaseUser, card_id: int, token: str) -> int:
     try:
-        card_pk, seq = signer.unsign(token).split(":")
-        if int(card_pk) != card.pk:
+        card_pk, seq = _signer(learner).unsign(token).split(":")
+        if int(card_pk) != card_id:
             raise ValueError
         return int(seq)
     except (signing.BadSignature, ValueError):
@@ -143,21 +148,31 @@ def _seq_from(learner: AbstractBaseUser, card: Card, token: str) -> int:
 def grade(
     learner: AbstractBaseUser,
     profile: Profile,
-    card: Card,
+    card_id: int,
     token: str,
     rating: int,
     now: datetime,
     duration_ms: int | None = None,
 ) -> ReviewLog:
-    """Record one review of a shown card, exactly once, and reschedule the card."""
+    """Record one review of a shown card, exactly once, and reschedule the card.
+
+    Raises GradeError for a bad rating or token, and Card.DoesNotExist for a card that is
+    not (or no longer) in the course.
+    """
     if rating not in {r.value for r in Rating}:
         raise GradeError("Grade with 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
-    seq = _seq_from(learner, card, token)
+    seq = _seq_from(learner, card_id, token)
     day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
     day_start, _ = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     try:
         with transaction.atomic():
-            state = CardState.objects.select_for_update().filter(learner=learner, card=card).first()
+            state = (
+                CardState.objects.select_for_update(of=("self",))
+                .select_related("card")
+                .filter(learner=learner, card_id=card_id, card__retired_at__isnull=True)
+                .first()
+            )
+            card = state.card if state else Card.objects.active().get(pk=card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
             was_review = state is not None and state.phase == Phase.REVIEW

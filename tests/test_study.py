@@ -47,7 +47,7 @@ def study(learner, now=NOW, topic=None):
 
 def grade_next(learner, rating, now=NOW):
     card, state = study(learner, now)
-    grade(learner, profile_for(learner), card, token_for(learner, card, state), rating, now)
+    grade(learner, profile_for(learner), card.pk, token_for(learner, card, state), rating, now)
     return card
 
 
@@ -154,18 +154,27 @@ def test_learning_cards_due_soon_are_shown_when_nothing_else_is(learner):
 def test_a_grade_is_recorded_once_and_a_second_use_of_the_token_is_refused(learner):
     card = make_cards(1)[0]
     token = token_for(learner, card, None)
-    grade(learner, profile_for(learner), card, token, 3, NOW)
+    grade(learner, profile_for(learner), card.pk, token, 3, NOW)
     with pytest.raises(GradeError, match="already graded"):
-        grade(learner, profile_for(learner), card, token, 3, NOW)
+        grade(learner, profile_for(learner), card.pk, token, 3, NOW)
     assert ReviewLog.objects.count() == 1
     assert CardState.objects.get().reps == 1
+
+
+def test_a_retired_or_unknown_card_cannot_be_graded(learner):
+    card = make_cards(1)[0]
+    Card.objects.update(retired_at=NOW)
+    for pk in (card.pk, card.pk + 1000):
+        with pytest.raises(Card.DoesNotExist):
+            grade(learner, profile_for(learner), pk, token_for(learner, Card(pk=pk), None), 3, NOW)
+    assert not ReviewLog.objects.exists()
 
 
 @pytest.mark.parametrize("rating", [0, 5, -1, 99])
 def test_ratings_outside_1_to_4_are_refused(learner, rating):
     card = make_cards(1)[0]
     with pytest.raises(GradeError, match="1 \\(Again\\)"):
-        grade(learner, profile_for(learner), card, token_for(learner, card, None), rating, NOW)
+        grade(learner, profile_for(learner), card.pk, token_for(learner, card, None), rating, NOW)
     assert not ReviewLog.objects.exists()
 
 
@@ -173,7 +182,7 @@ def test_a_token_for_another_card_or_learner_is_refused(learner, other_learner):
     a, b = make_cards(2)
     for token in (token_for(learner, b, None), token_for(other_learner, a, None), "junk"):
         with pytest.raises(GradeError, match="not shown"):
-            grade(learner, profile_for(learner), a, token, 3, NOW)
+            grade(learner, profile_for(learner), a.pk, token, 3, NOW)
     assert not ReviewLog.objects.exists()
 
 
@@ -189,7 +198,7 @@ def test_twenty_threads_grading_one_shown_card_record_one_review(learner):
     def attempt():
         try:
             barrier.wait()
-            grade(learner, profile, card, token, 3, NOW)
+            grade(learner, profile, card.pk, token, 3, NOW)
             outcomes.append("ok")
         except GradeError:
             outcomes.append("refused")
@@ -263,7 +272,7 @@ def test_reviews_then_as_many_undos_restore_the_original_state(learner, ratings,
     moment = NOW
     for rating, gap in zip(ratings, gaps, strict=False):
         state = CardState.objects.get()
-        grade(learner, profile, card, token_for(learner, card, state), rating, moment)
+        grade(learner, profile, card.pk, token_for(learner, card, state), rating, moment)
         moment += timedelta(minutes=gap)
     for _ in ratings:
         assert undo_last(learner) is not None
@@ -292,9 +301,9 @@ def test_true_retention_counts_each_review_card_once_a_day(learner):
         reps=3,
     )
     profile = profile_for(learner)
-    grade(learner, profile, card, token_for(learner, card, CardState.objects.get()), 1, NOW)
+    grade(learner, profile, card.pk, token_for(learner, card, CardState.objects.get()), 1, NOW)
     later = NOW + timedelta(minutes=15)
-    grade(learner, profile, card, token_for(learner, card, CardState.objects.get()), 3, later)
+    grade(learner, profile, card.pk, token_for(learner, card, CardState.objects.get()), 3, later)
     day = StudyDay.objects.get()
     assert (day.reviews, day.review_cards, day.retention_total, day.retention_passed) == (
         2,
@@ -348,7 +357,7 @@ def replay(path: Path, learner) -> None:
         grade(
             learner,
             profile,
-            card,
+            card.pk,
             token,
             int(row["review_rating"]),
             moment,
