@@ -102,7 +102,7 @@ def next_card(
     if topic is not None:
         states = states.filter(card__topic=topic)
         cards = cards.filter(topic=topic)
-    states = states.select_related("card").order_by("due", "id")
+    states = states.select_related("card__topic").order_by("due", "id")
     # One query serves both the learning cards due now and, when nothing else is due,
     # the ones due within LEARN_AHEAD.
     learning = states.filter(
@@ -116,6 +116,7 @@ def next_card(
     if profile.new_per_day > today.counts.new_cards:
         new = (
             cards.exclude(states__learner=learner)
+            .select_related("topic")
             .order_by("topic__order", "topic__title", "lesson__source", "line", "id")
             .first()
         )

@@ -1,0 +1,131 @@
+"""The reviewer: one card at a time, graded with 1-4, undone with u."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from studyapp import scheduling
+from studyapp.models import Card, CardState, Topic
+from studyapp.study import (
+    GradeError,
+    Today,
+    grade,
+    memory_of,
+    next_card,
+    profile_for,
+    token_for,
+    undo_last,
+)
+
+RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+class GradeForm(forms.Form):
+    card = forms.IntegerField(min_value=1)
+    token = forms.CharField(max_length=200)
+    rating = forms.IntegerField()
+    duration_ms = forms.IntegerField(min_value=0, max_value=24 * 3600 * 1000, required=False)
+    topic = forms.SlugField(required=False, allow_unicode=True)
+
+
+def _study_url(topic_slug: str | None, **query: object) -> str:
+    url = reverse("study_topic", args=[topic_slug]) if topic_slug else reverse("study")
+    params = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+    return f"{url}?{params}" if params else url
+
+
+def _chosen(request: HttpRequest, topic: Topic | None) -> tuple[Card, CardState | None] | None:
+    """Return the card named by ?card= (the one just undone), if the learner may study it."""
+    try:
+        pk = int(request.GET.get("card", ""))
+    except ValueError:
+        return None
+    cards = Card.objects.active().select_related("topic").filter(pk=pk)
+    if topic is not None:
+        cards = cards.filter(topic=topic)
+    card = cards.first()
+    if card is None:
+        return None
+    return card, CardState.objects.filter(learner=request.user, card=card).first()
+
+
+@require_GET
+def review(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug) if slug else None
+    profile = profile_for(request.user)
+    now = timezone.now()
+    today = Today.of(request.user, profile, now)
+    card, state = _chosen(request, topic) or next_card(request.user, profile, today, now, topic)
+    context = {"topic": topic, "today": today, "card": card}
+    if card is None:
+        upcoming = CardState.objects.filter(learner=request.user, card__retired_at__isnull=True)
+        if topic is not None:
+            upcoming = upcoming.filter(card__topic=topic)
+        context["next_due"] = upcoming.order_by("due").values_list("due", flat=True).first()
+    else:
+        intervals = scheduling.preview(memory_of(state), now, profile.desired_retention)
+        context |= {
+            "token": token_for(request.user, card, state),
+            "show_answer": request.GET.get("answer") == "1",
+            "answer_url": _study_url(slug, card=card.pk, answer=1),
+            "ratings": [
+                (int(r), RATING_LABELS[r], scheduling.format_interval(i))
+                for r, i in intervals.items()
+            ],
+            "is_new": state is None,
+        }
+    template = "study/review.html#card" if request.htmx else "study/review.html"
+    return render(request, template, context)
+
+
+def _done(request: HttpRequest, topic_slug: str | None, **query: object) -> HttpResponse:
+    """After a write: htmx fetches the next card itself; a plain form follows a redirect."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        return trigger_client_event(response, "studied", {"url": _study_url(topic_slug, **query)})
+    return redirect(_study_url(topic_slug, **query))
+
+
+@require_POST
+def grade_card(request: HttpRequest) -> HttpResponse:
+    form = GradeForm(request.POST)
+    slug = request.POST.get("topic") or None
+    if not form.is_valid():
+        fields = ", ".join(form.errors)
+        messages.error(request, f"That grade could not be read ({fields}); nothing was recorded.")
+        return _done(request, None)
+    data = form.cleaned_data
+    slug = data["topic"] or None
+    try:
+        grade(
+            request.user,
+            profile_for(request.user),
+            data["card"],
+            data["token"],
+            data["rating"],
+            timezone.now(),
+            data["duration_ms"],
+        )
+    except Card.DoesNotExist:
+        raise Http404("No such card to study.") from None
+    except GradeError as error:
+        messages.warning(request, str(error))
+    return _done(request, slug)
+
+
+@require_POST
+def undo(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("topic") or None
+    log = undo_last(request.user)
+    if log is None:
+        messages.info(request, "There is no review to undo.")
+        return _done(request, slug)
+    messages.success(request, "Review undone.")
+    return _done(request, slug, card=log.card_id)

@@ -1,0 +1,215 @@
+"""The reviewer pages, with and without htmx, and their bad inputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from studyapp.models import Card, CardState, ReviewLog, Topic
+from studyapp.study import profile_for, token_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cards(db):
+    topic = Topic.objects.create(slug="nets", title="Nets", order=1)
+    return Card.objects.bulk_create(
+        Card(
+            topic=topic,
+            kind="basic",
+            front_html=f"Front {i}",
+            back_html=f"Back {i}",
+            key=f"k{i}",
+            line=i,
+        )
+        for i in range(3)
+    )
+
+
+def post_grade(client, card, rating=3, token=None, htmx=False, **extra):
+    learner = card_learner(client)
+    data = {
+        "card": card.pk,
+        "token": token or token_for(learner, card, None),
+        "rating": rating,
+        **extra,
+    }
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(reverse("grade"), data, headers=headers)
+
+
+def card_learner(client):
+    from django.contrib.auth.models import User
+
+    return User.objects.get(pk=client.session["_auth_user_id"])
+
+
+def test_the_study_page_shows_the_first_card_front_only(learner_client, cards):
+    html = learner_client.get(reverse("study")).content.decode()
+    assert "Front 0" in html
+    assert '<div id="answer" class="answer" hidden>' in html
+    assert 'Good <span class="small">10m</span>' in html
+
+
+def test_without_javascript_the_answer_is_a_link_away(learner_client, cards):
+    html = learner_client.get(
+        reverse("study"), {"card": cards[0].pk, "answer": "1"}
+    ).content.decode()
+    assert '<div id="answer" class="answer">' in html and "Back 0" in html
+
+
+def test_with_htmx_the_study_page_returns_only_the_card(learner_client, cards):
+    response = learner_client.get(reverse("study"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="card"') and "<html" not in html
+    assert "Front 0" in html
+
+
+def test_grading_with_a_plain_form_redirects_to_the_next_card(learner_client, cards):
+    response = post_grade(learner_client, cards[0], 4)
+    assert response.status_code == 302 and response.url == reverse("study")
+    assert ReviewLog.objects.get().rating == 4
+    assert "Front 1" in learner_client.get(response.url).content.decode()
+
+
+def test_grading_with_htmx_answers_204_and_names_the_next_page(learner_client, cards):
+    response = post_grade(learner_client, cards[0], 3, htmx=True, topic="nets", duration_ms=4200)
+    assert response.status_code == 204
+    assert json.loads(response.headers["HX-Trigger"]) == {
+        "studied": {"url": reverse("study_topic", args=["nets"])}
+    }
+    assert ReviewLog.objects.get().duration_ms == 4200
+
+
+def test_a_double_submit_records_one_review_and_says_so(learner_client, cards):
+    post_grade(learner_client, cards[0])
+    second = post_grade(learner_client, cards[0])
+    assert ReviewLog.objects.count() == 1
+    assert "already graded" in learner_client.get(second.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"rating": 7}, {"rating": 0}, {"rating": "x"}, {"token": "forged"}, {"duration_ms": -5}],
+)
+def test_bad_grades_change_nothing_and_get_a_message(learner_client, cards, extra):
+    response = post_grade(learner_client, cards[0], **extra)
+    assert response.status_code == 302
+    assert not ReviewLog.objects.exists() and not CardState.objects.exists()
+    page = learner_client.get(response.url).content.decode()
+    assert 'class="alert' in page
+
+
+def test_grading_a_retired_or_unknown_card_is_404(learner_client, cards):
+    Card.objects.filter(pk=cards[0].pk).update(retired_at="2024-01-01T00:00Z")
+    assert post_grade(learner_client, cards[0]).status_code == 404
+    missing = Card(pk=99999)
+    assert post_grade(learner_client, missing).status_code == 404
+    assert not ReviewLog.objects.exists()
+
+
+def test_grading_needs_a_post_and_a_login(client, learner_client, cards):
+    assert learner_client.get(reverse("grade")).status_code == 405
+    client.logout()
+    response = client.post(reverse("grade"), {"card": cards[0].pk})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_undo_shows_the_same_card_again(learner_client, cards):
+    post_grade(learner_client, cards[0], 4)
+    response = learner_client.post(reverse("undo"))
+    assert response.url == f"{reverse('study')}?card={cards[0].pk}"
+    assert not ReviewLog.objects.exists()
+    html = learner_client.get(response.url).content.decode()
+    assert "Front 0" in html and "Review undone." in html
+
+
+def test_undo_with_htmx_answers_204(learner_client, cards):
+    post_grade(learner_client, cards[0], 4)
+    response = learner_client.post(reverse("undo"), headers={"HX-Request": "true"})
+    assert response.status_code == 204 and "studied" in response.headers["HX-Trigger"]
+
+
+def test_undo_only_touches_my_own_reviews(learner_client, other_learner, cards):
+    profile = profile_for(other_learner)
+    from studyapp.study import grade
+
+    grade(
+        other_learner,
+        profile,
+        cards[0].pk,
+        token_for(other_learner, cards[0], None),
+        3,
+        profile.user.date_joined,
+    )
+    learner_client.post(reverse("undo"))
+    assert ReviewLog.objects.filter(learner=other_learner).count() == 1
+
+
+def test_when_nothing_is_due_it_says_when_the_next_card_is(learner_client, cards):
+    profile = profile_for(card_learner(learner_client))
+    profile.new_per_day = 1
+    profile.save()
+    post_grade(learner_client, cards[0], 4)
+    html = learner_client.get(reverse("study")).content.decode()
+    assert "Nothing is due now." in html and "Reviewed today: <strong>1</strong>, 100%" in html
+    assert "Next card due" in html
+
+
+def test_a_topic_can_be_studied_alone_and_unknown_topics_are_404(learner_client, cards):
+    other = Topic.objects.create(slug="other", title="Other", order=0)
+    Card.objects.create(topic=other, kind="basic", front_html="Elsewhere", back_html="x", key="o")
+    assert "Elsewhere" in learner_client.get(reverse("study")).content.decode()
+    assert "Front 0" in learner_client.get(reverse("study_topic", args=["nets"])).content.decode()
+    assert learner_client.get(reverse("study_topic", args=["nope"])).status_code == 404
+
+
+def test_a_card_param_outside_the_topic_is_ignored(learner_client, cards):
+    other = Topic.objects.create(slug="other", title="Other", order=5)
+    stray = Card.objects.create(
+        topic=other, kind="basic", front_html="Stray", back_html="x", key="s"
+    )
+    url = reverse("study_topic", args=["nets"])
+    for value in (stray.pk, "junk", "-3"):
+        assert "Stray" not in learner_client.get(url, {"card": value}).content.decode()
+
+
+def statements(client_call) -> list[str]:
+    """Return the SQL a request runs, less the savepoints of the test's own transaction."""
+    with CaptureQueriesContext(connection) as captured:
+        client_call()
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_query_budgets_do_not_grow_with_history(learner_client, cards):
+    learner = card_learner(learner_client)
+    many = Card.objects.bulk_create(
+        Card(topic=cards[0].topic, kind="basic", front_html="m", back_html="m", key=f"m{i}")
+        for i in range(300)
+    )
+    CardState.objects.bulk_create(
+        CardState(
+            learner=learner,
+            card=c,
+            phase=2,
+            stability=9,
+            difficulty=5,
+            due="2099-01-01T00:00Z",
+            reps=1,
+        )
+        for c in many
+    )
+    learner_client.get(reverse("study"))  # the first request of a session loads more
+    assert len(statements(lambda: learner_client.get(reverse("study")))) <= 8
+    token = token_for(learner, cards[0], None)
+    data = {"card": cards[0].pk, "token": token, "rating": 3}
+    # The first review of a day also creates the day's counts: one more statement.
+    assert len(statements(lambda: learner_client.post(reverse("grade"), data))) <= 9
+    state = CardState.objects.get(learner=learner, card=cards[0])
+    data["token"] = token_for(learner, cards[0], state)
+    assert len(statements(lambda: learner_client.post(reverse("grade"), data))) <= 8
