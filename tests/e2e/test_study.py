@@ -1,0 +1,102 @@
+"""A learner studies with the keyboard only: Space, 3, Space, 1, u."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from studyapp.models import Card, CardState, ReviewLog, Topic
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_browse import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
+    topic = Topic.objects.create(slug="vpc", title="VPC", order=1)
+    Card.objects.bulk_create(
+        [
+            Card(
+                topic=topic,
+                kind="basic",
+                front_html="Subnet",
+                back_html="A range of addresses",
+                key="a",
+                line=1,
+            ),
+            Card(
+                topic=topic,
+                kind="basic",
+                front_html="Gateway",
+                back_html="A way out",
+                key="b",
+                line=2,
+            ),
+            Card(
+                topic=topic,
+                kind="cloze",
+                front_html='A <span class="cloze-blank">[…]</span> is stateless',
+                back_html='A <mark class="cloze">network ACL</mark> is stateless',
+                key="c",
+                line=3,
+            ),
+        ]
+    )
+    log_in(page, live_server, learner)
+    page.get_by_role("link", name="Study", exact=True).click()
+    card = page.locator("#card")
+    expect(card).to_contain_text("Subnet")
+    expect(card.get_by_text("A range of addresses")).to_be_hidden()
+    assert_accessible(page)
+
+    page.keyboard.press("Space")
+    expect(card.get_by_text("A range of addresses")).to_be_visible()
+    expect(card.get_by_role("button", name="Good 10m 3")).to_be_focused()
+    assert_accessible(page)
+    page.keyboard.press("3")
+
+    expect(card).to_contain_text("Gateway")  # new cards in order
+    page.keyboard.press("Space")
+    page.keyboard.press("1")
+
+    # Both learning cards are due in 1-10 minutes; the next new card comes first.
+    expect(card).to_contain_text("is stateless")
+    expect(card.locator(".cloze-blank")).to_be_visible()
+    assert ReviewLog.objects.count() == 2
+    assert ReviewLog.objects.order_by("id").last().duration_ms > 0
+
+    page.keyboard.press("u")  # undo "Again" on Gateway: it comes back as it was, new
+    expect(card).to_contain_text("Gateway")
+    expect(card).to_contain_text("Review undone.")
+    expect(card.get_by_text("A way out")).to_be_hidden()
+    assert ReviewLog.objects.count() == 1
+    assert not CardState.objects.filter(card__key="b").exists()
+
+    page.keyboard.press("Space")
+    page.keyboard.press("4")
+    expect(card).to_contain_text("is stateless")
+    page.keyboard.press("Space")  # a cloze shows the filled sentence
+    expect(card.locator("mark.cloze")).to_have_text("network ACL")
+    expect(card.locator(".cloze-blank")).to_be_hidden()
+    assert_accessible(page)
+
+
+def test_studying_works_without_javascript(browser, live_server, learner):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    topic = Topic.objects.create(slug="s3", title="S3", order=1)
+    Card.objects.create(
+        topic=topic, kind="basic", front_html="Bucket", back_html="A container", key="k"
+    )
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/study/")
+    page.get_by_role("link", name="Show answer").click()
+    expect(page.get_by_text("A container")).to_be_visible()
+    page.get_by_role("button", name="Easy").click()
+    expect(page.get_by_text("Nothing is due now.")).to_be_visible()
+    assert ReviewLog.objects.get().rating == 4
+    page.get_by_role("button", name="Undo last review").click()
+    expect(page.get_by_text("Bucket")).to_be_visible()
+    assert not ReviewLog.objects.exists()
+    context.close()
