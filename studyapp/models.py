@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import Count, Q
 
 
-def _validate_time_zone(name: str) -> None:
+def validate_time_zone(name: str) -> None:
+    """Refuse anything but an IANA time zone name."""
     if name not in available_timezones():
         raise ValidationError(f"“{name}” is not a known time zone (for example Europe/Berlin).")
 
@@ -26,7 +27,7 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[_validate_time_zone])
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     day_start_hour = models.PositiveSmallIntegerField(
         default=4,
         validators=[MaxValueValidator(23)],

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
             model_name="profile",
             name="time_zone",
             field=models.CharField(
-                default="UTC", max_length=64, validators=[studyapp.models._validate_time_zone]
+                default="UTC", max_length=64, validators=[studyapp.models.validate_time_zone]
             ),
         ),
         migrations.CreateModel(
