@@ -31,16 +31,31 @@
     }
   });
 
-  // htmx serializes the form after this listener, so the duration goes with the grade.
-  document.addEventListener("htmx:configRequest", (event) => {
-    const root = card();
-    if (event.detail.elt.id === "grade-form" && root && root.dataset.shownAt) {
-      event.detail.parameters.duration_ms = String(Date.now() - Number(root.dataset.shownAt));
-    }
+  // Capture phase: this runs before htmx's own submit handler reads the form.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const root = card();
+      if (event.target.id === "grade-form" && root && root.dataset.shownAt) {
+        const elapsed = Date.now() - Number(root.dataset.shownAt);
+        event.target.elements.duration_ms.value = String(Math.max(1, elapsed));
+      }
+    },
+    true,
+  );
+
+  // Between a grade (or undo) and the arrival of the next card, keys would act on a card
+  // that is already done with, so they are ignored until the swap.
+  let waiting = false;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.closest("#grade-form, #undo-form")) waiting = true;
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (!event.detail.successful) waiting = false;
   });
 
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || waiting) return;
     if (event.target.closest("input, textarea, select, [contenteditable]")) return;
     const root = card();
     if (!root) return;
@@ -63,6 +78,9 @@
   document.body.addEventListener("studied", (event) => {
     htmx.ajax("GET", event.detail.url, { target: "#card", swap: "outerHTML" });
   });
-  document.addEventListener("htmx:afterSwap", markShown);
+  document.addEventListener("htmx:afterSwap", () => {
+    waiting = false;
+    markShown();
+  });
   markShown();
 })();

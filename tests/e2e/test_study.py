@@ -46,6 +46,7 @@ def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
     page.get_by_role("link", name="Study", exact=True).click()
     card = page.locator("#card")
     expect(card).to_contain_text("Subnet")
+    page.wait_for_load_state()  # study.js is deferred
     expect(card.get_by_text("A range of addresses")).to_be_hidden()
     assert_accessible(page)
 
@@ -100,3 +101,32 @@ def test_studying_works_without_javascript(browser, live_server, learner):
     expect(page.get_by_text("Bucket")).to_be_visible()
     assert not ReviewLog.objects.exists()
     context.close()
+
+
+def test_the_progress_page_follows_the_studying(page: Page, live_server, learner):
+    topic = Topic.objects.create(slug="vpc", title="VPC", order=1)
+    Card.objects.bulk_create(
+        Card(topic=topic, kind="basic", front_html=f"Q{i}", back_html=f"A{i}", key=str(i), line=i)
+        for i in range(3)
+    )
+    log_in(page, live_server, learner)
+    page.get_by_role("link", name="Progress").click()
+    row = page.get_by_role("row", name="VPC")
+    expect(row).to_contain_text("0 of 3")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Study", exact=True).click()
+    expect(page.locator("#card")).to_contain_text("Q0")
+    page.wait_for_load_state()  # study.js is deferred
+    for shown, following in (("Q0", "Q1"), ("Q1", "Q2")):
+        expect(page.locator("#card")).to_contain_text(shown)
+        page.keyboard.press("Space")
+        page.keyboard.press("4")
+        expect(page.locator("#card")).to_contain_text(following)
+
+    page.get_by_role("link", name="Progress").click()
+    expect(row).to_contain_text("2 of 3")
+    expect(page.get_by_text("reviews this year")).to_be_visible()
+    expect(page.locator(".display-6").nth(2)).to_have_text("2")
+    expect(page.locator(".heatmap rect.heat-4")).to_have_count(1)
+    assert_accessible(page)

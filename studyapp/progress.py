@@ -1,0 +1,140 @@
+"""Where a learner stands: per-topic mastery, the review heatmap, the due forecast,
+the streak and true retention. Read-only; every query is bounded by the course's size
+or by a year of days, never by the length of the review history."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from studyapp import scheduling
+from studyapp.models import CardState, Profile, StudyDay, Topic
+from studyapp.scheduling import Memory, Phase
+
+HEATMAP_WEEKS = 53
+FORECAST_DAYS = 30
+RETENTION_DAYS = 30
+CELL = 12  # heatmap square size plus its gap, in SVG units
+
+
+@dataclass
+class TopicProgress:
+    topic: Topic
+    total: int
+    seen: int = 0
+    due: int = 0
+    retrievabilities: list[float] = field(default_factory=list)
+
+    @property
+    def mastery(self) -> float | None:
+        """Mean predicted recall of the cards seen, now; None before any is seen."""
+        if not self.retrievabilities:
+            return None
+        return sum(self.retrievabilities) / len(self.retrievabilities)
+
+
+@dataclass
+class Progress:
+    topics: list[TopicProgress]
+    days: dict[date, StudyDay]
+    forecast: list[tuple[date, int]]
+    today: date
+
+    @property
+    def streak(self) -> int:
+        """Return the days in a row with reviews, up to today (or yesterday, before any today)."""
+        day = self.today if self._studied(self.today) else self.today - timedelta(days=1)
+        count = 0
+        while self._studied(day):
+            count += 1
+            day -= timedelta(days=1)
+        return count
+
+    def _studied(self, day: date) -> bool:
+        return day in self.days and self.days[day].reviews > 0
+
+    @property
+    def retention(self) -> tuple[int, int]:
+        """Return (passed, total) over the last 30 days: each review card's first review of a
+        day, with Again as a fail."""
+        first = self.today - timedelta(days=RETENTION_DAYS - 1)
+        recent = [d for day, d in self.days.items() if day >= first]
+        return sum(d.retention_passed for d in recent), sum(d.retention_total for d in recent)
+
+    @property
+    def reviews_last_year(self) -> int:
+        return sum(d.reviews for d in self.days.values())
+
+
+def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> Progress:
+    """Gather everything the progress page shows, in three queries."""
+    zone, hour = profile.zone, profile.day_start_hour
+    today = scheduling.study_day(now, zone, hour)
+    _, today_end = scheduling.day_bounds(today, zone, hour)
+
+    topics = {
+        t.pk: TopicProgress(t, t.card_count)
+        for t in Topic.objects.with_card_counts()
+        .filter(card_count__gt=0)
+        .order_by("order", "title")
+    }
+    states = CardState.objects.filter(learner=learner, card__retired_at__isnull=True).values_list(
+        "card__topic_id", "phase", "step", "stability", "difficulty", "due", "last_review"
+    )
+    dues: Counter[date] = Counter()
+    horizon = today + timedelta(days=FORECAST_DAYS - 1)
+    for topic_id, phase, step, stability, difficulty, due, last_review in states:
+        entry = topics[topic_id]
+        memory = Memory(Phase(phase), step, stability, difficulty, due, last_review)
+        entry.seen += 1
+        entry.retrievabilities.append(
+            scheduling.retrievability(memory, now, profile.desired_retention)
+        )
+        if due < today_end:
+            entry.due += 1
+        # Cards overdue already are part of today's work.
+        day = max(today, scheduling.study_day(due, zone, hour))
+        if day <= horizon:
+            dues[day] += 1
+
+    since = today - timedelta(days=HEATMAP_WEEKS * 7)
+    days = {d.day: d for d in StudyDay.objects.filter(learner=learner, day__gt=since)}
+    forecast = [
+        (today + timedelta(days=n), dues[today + timedelta(days=n)]) for n in range(FORECAST_DAYS)
+    ]
+    return Progress(list(topics.values()), days, forecast, today)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    x: int
+    y: int
+    day: date
+    reviews: int
+    level: int  # 0 (none) to 4 (most)
+
+
+def heatmap_cells(days: dict[date, StudyDay], today: date) -> list[HeatCell]:
+    """Lay out the last 53 weeks as GitHub-style squares: a column a week, Monday on top."""
+    busiest = max((d.reviews for d in days.values()), default=0)
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    cells = []
+    day = first
+    while day <= today:
+        reviews = days[day].reviews if day in days else 0
+        level = 0 if reviews == 0 else min(4, 1 + (4 * reviews - 1) // max(busiest, 1))
+        week = (day - first).days // 7
+        cells.append(HeatCell(week * CELL, day.weekday() * CELL, day, reviews, level))
+        day += timedelta(days=1)
+    return cells
+
+
+def monthly_totals(days: dict[date, StudyDay]) -> list[tuple[str, int]]:
+    """Return reviews per month, oldest first: the heatmap's text alternative."""
+    totals: defaultdict[str, int] = defaultdict(int)
+    for day, counts in sorted(days.items()):
+        totals[day.strftime("%B %Y")] += counts.reviews
+    return [(month, n) for month, n in totals.items() if n]

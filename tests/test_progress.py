@@ -1,0 +1,123 @@
+"""Progress figures: mastery, due counts, forecast, streak and retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from studyapp.models import Card, CardState, StudyDay, Topic
+from studyapp.progress import heatmap_cells, monthly_totals, progress_for
+from studyapp.study import profile_for
+
+NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
+TODAY = date(2024, 6, 15)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def topic_cards(db):
+    topic = Topic.objects.create(slug="t", title="T")
+    return Card.objects.bulk_create(
+        Card(topic=topic, kind="basic", front_html="f", back_html="b", key=str(i)) for i in range(4)
+    )
+
+
+def remember(learner, card, due, last=NOW - timedelta(days=3), stability=10.0):
+    CardState.objects.create(
+        learner=learner,
+        card=card,
+        phase=2,
+        stability=stability,
+        difficulty=5,
+        due=due,
+        last_review=last,
+        reps=2,
+    )
+
+
+def test_topics_show_seen_due_and_mastery(learner, topic_cards):
+    remember(learner, topic_cards[0], NOW - timedelta(hours=1))
+    remember(learner, topic_cards[1], NOW + timedelta(days=5), last=NOW, stability=10)
+    row = progress_for(learner, profile_for(learner), NOW).topics[0]
+    assert (row.total, row.seen, row.due) == (4, 2, 1)
+    assert 0.9 < row.mastery < 1.0  # reviewed recently with stability 10 days
+
+
+def test_mastery_is_none_before_any_card_is_seen(learner, topic_cards):
+    assert progress_for(learner, profile_for(learner), NOW).topics[0].mastery is None
+
+
+def test_the_forecast_puts_overdue_cards_today_and_stops_at_30_days(learner, topic_cards):
+    remember(learner, topic_cards[0], NOW - timedelta(days=4))
+    remember(learner, topic_cards[1], NOW + timedelta(days=2))
+    remember(learner, topic_cards[2], NOW + timedelta(days=45))
+    forecast = dict(progress_for(learner, profile_for(learner), NOW).forecast)
+    assert len(forecast) == 30
+    assert forecast[TODAY] == 1 and forecast[TODAY + timedelta(days=2)] == 1
+    assert sum(forecast.values()) == 2
+
+
+def test_the_forecast_follows_the_learners_day(learner, topic_cards):
+    profile = profile_for(learner)
+    profile.time_zone, profile.day_start_hour = "Asia/Tokyo", 4
+    profile.save()
+    # 01:00 on the 17th in Tokyo is still the 16th's study day.
+    remember(learner, topic_cards[0], datetime(2024, 6, 16, 16, tzinfo=UTC))
+    forecast = dict(progress_for(learner, profile, NOW).forecast)
+    assert forecast[date(2024, 6, 16)] == 1
+
+
+def days(learner, *spec):
+    StudyDay.objects.bulk_create(
+        StudyDay(learner=learner, day=d, reviews=n, retention_total=t, retention_passed=p)
+        for d, n, t, p in spec
+    )
+
+
+def test_the_streak_counts_back_from_today_or_yesterday(learner):
+    days(
+        learner,
+        (TODAY - timedelta(days=1), 5, 0, 0),
+        (TODAY - timedelta(days=2), 3, 0, 0),
+        (TODAY - timedelta(days=4), 9, 0, 0),
+    )
+    assert progress_for(learner, profile_for(learner), NOW).streak == 2
+    days(learner, (TODAY, 1, 0, 0))
+    assert progress_for(learner, profile_for(learner), NOW).streak == 3
+
+
+def test_no_reviews_no_streak(learner):
+    days(learner, (TODAY - timedelta(days=2), 3, 0, 0))
+    assert progress_for(learner, profile_for(learner), NOW).streak == 0
+
+
+def test_retention_covers_the_last_30_days_only(learner):
+    days(
+        learner,
+        (TODAY, 10, 8, 6),
+        (TODAY - timedelta(days=29), 4, 2, 2),
+        (TODAY - timedelta(days=30), 50, 40, 0),
+    )
+    assert progress_for(learner, profile_for(learner), NOW).retention == (8, 10)
+
+
+def test_other_learners_days_are_not_mine(learner, other_learner):
+    days(other_learner, (TODAY, 10, 8, 6))
+    data = progress_for(learner, profile_for(learner), NOW)
+    assert (data.streak, data.retention, data.reviews_last_year) == (0, (0, 0), 0)
+
+
+def test_the_heatmap_spans_53_weeks_with_levels():
+    spec = {TODAY: StudyDay(reviews=40), TODAY - timedelta(days=3): StudyDay(reviews=4)}
+    cells = heatmap_cells(spec, TODAY)
+    assert cells[-1].day == TODAY and cells[0].day.weekday() == 0
+    assert 52 * 7 < len(cells) <= 53 * 7
+    levels = {c.day: c.level for c in cells}
+    assert (
+        levels[TODAY],
+        levels[TODAY - timedelta(days=3)],
+        levels[TODAY - timedelta(days=1)],
+    ) == (4, 1, 0)
+    assert monthly_totals(spec) == [("June 2024", 44)]
