@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from studyapp.views import accounts, progress, study, topics
+from studyapp.views import accounts, health, progress, study, topics
 
 # Django's password views share two plain templates: a form page and a notice page.
 FORM, NOTICE = "registration/form_page.html", "registration/notice_page.html"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("", topics.home, name="home"),
     path("topics/<slug:slug>/", topics.topic, name="topic"),
     path("progress/", progress.progress, name="progress"),
+    path("healthz", health.healthz, name="healthz"),
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),

@@ -112,3 +112,9 @@ def test_bad_section_values_do_not_fail(learner_client, course):
 def test_log_out_is_a_post(learner_client, db):
     assert learner_client.post(reverse("logout")).status_code == 302
     assert learner_client.get(reverse("home")).status_code == 302
+
+
+def test_the_health_check_answers_without_a_login_or_a_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("healthz"))
+    assert (response.status_code, response.content) == (200, b"ok")
