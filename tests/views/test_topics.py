@@ -114,7 +114,7 @@ def test_log_out_is_a_post(learner_client, db):
     assert learner_client.get(reverse("home")).status_code == 302
 
 
-def test_the_health_check_answers_without_a_login_or_a_query(client, django_assert_num_queries):
+def test_the_health_check_answers_without_a_login_or_a_query(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert (response.status_code, response.content) == (200, b"ok")
