@@ -4,6 +4,11 @@
 Uses a fresh SQLite database in a temporary folder, or the PostgreSQL database named by
 DATABASE_URL (give it a scratch database: its tables are emptied first). Requests go
 through Django's whole stack (middleware, sessions, templates) with the test client.
+
+"next" is the request the reviewer makes for each card (htmx: the card partial); the
+whole study page is printed too. "trivial" is a view that only answers "ok" to a
+logged-in learner: the same stack, session and login included, with no work of its own.
+Queries count SQL statements, not BEGIN/COMMIT.
 Prints its figures and asserts none; the last line is one JSON object.
 Run: .venv/bin/python bench/review.py [--requests 300]
 """
@@ -27,6 +32,13 @@ LEARNERS = 1_000
 TOTAL_ROWS = 1_000_000
 
 
+def trivial(request):
+    """The baseline: login-required (by the middleware), does nothing else."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def setup_django(data_dir: str) -> None:
     os.environ.setdefault("STUDYAPP_DATA_DIR", data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
@@ -34,11 +46,15 @@ def setup_django(data_dir: str) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.test.utils import setup_test_environment
+    from django.urls import clear_url_caches, path
+
+    from studyapp import urls
 
     setup_test_environment()  # so that responses carry the template context (the token)
-    from django.core.management import call_command
-
+    urls.urlpatterns.append(path("bench-trivial/", trivial))
+    clear_url_caches()
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
 
@@ -126,8 +142,15 @@ def measure(users, requests: int, rng: random.Random) -> dict:
         client.force_login(user)
         client.get("/study/")  # warm the session
         clients.append(client)
-    times: dict[str, list[float]] = {"trivial": [], "next": [], "grade": []}
-    queries: dict[str, list[int]] = {"next": [], "grade": []}
+    times: dict[str, list[float]] = {
+        "trivial": [],
+        "next": [],
+        "grade": [],
+        "page": [],
+        "healthz": [],
+    }
+    queries: dict[str, list[int]] = {"trivial": [], "next": [], "grade": [], "page": []}
+    htmx = {"HTTP_HX_REQUEST": "true"}
 
     def timed(name, call):
         with CaptureQueriesContext(connection) as captured:
@@ -135,18 +158,23 @@ def measure(users, requests: int, rng: random.Random) -> dict:
             response = call()
             times[name].append((time.perf_counter() - start) * 1000)
         if name in queries:
-            queries[name].append(len(captured))
+            statements = [
+                q for q in captured if q["sql"] not in ("BEGIN IMMEDIATE", "COMMIT", "BEGIN")
+            ]
+            queries[name].append(len(statements))
         return response
 
     for i in range(requests):
         client = clients[i % len(clients)]
-        timed("trivial", lambda client=client: client.get("/healthz"))
-        page = timed("next", lambda client=client: client.get("/study/"))
+        timed("trivial", lambda client=client: client.get("/bench-trivial/"))
+        timed("healthz", lambda client=client: client.get("/healthz"))
+        timed("page", lambda client=client: client.get("/study/"))
+        page = timed("next", lambda client=client: client.get("/study/", **htmx))
         card = page.context["card"] if page.context else None
         if card is None:
             continue
         data = {"card": card.pk, "token": page.context["token"], "rating": rng.choice((1, 3, 3, 4))}
-        timed("grade", lambda client=client, data=data: client.post("/study/grade/", data))
+        timed("grade", lambda client=client, data=data: client.post("/study/grade/", data, **htmx))
 
     def p95(values):
         return statistics.quantiles(values, n=20)[18]
@@ -164,7 +192,7 @@ def measure(users, requests: int, rng: random.Random) -> dict:
 def report(label: str, figures: dict) -> None:
     print(f"{label}:")
     for name, f in figures.items():
-        q = f" , {f['queries']} queries max" if name != "trivial" else ""
+        q = f", {f['queries']} queries max" if name != "healthz" else ""
         print(f"  {name:8} median {f['median']:6.2f} ms, p95 {f['p95']:6.2f} ms{q}")
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 
 from studyapp import scheduling
 from studyapp.models import Card, CardState, Profile, ReviewLog, StudyDay, Topic
@@ -96,23 +96,32 @@ def next_card(
     topic: Topic | None = None,
 ) -> tuple[Card | None, CardState | None]:
     """Return the card to study now and its state: due learning cards first, then due
-    reviews within today's limit, then new cards within today's limit."""
-    states = CardState.objects.filter(learner=learner, card__retired_at__isnull=True)
+    reviews within today's limit, then new cards within today's limit, and last the
+    learning cards due within LEARN_AHEAD."""
+    learning = Q(phase__in=[Phase.LEARNING, Phase.RELEARNING], due__lte=now + LEARN_AHEAD)
+    wanted = learning
+    if profile.reviews_per_day > today.counts.review_cards:
+        wanted |= Q(phase=Phase.REVIEW, due__lt=today.end)
+    states = CardState.objects.filter(wanted, learner=learner, card__retired_at__isnull=True)
     cards = Card.objects.active()
     if topic is not None:
         states = states.filter(card__topic=topic)
         cards = cards.filter(topic=topic)
-    states = states.select_related("card__topic").order_by("due", "id")
-    # One query serves both the learning cards due now and, when nothing else is due,
-    # the ones due within LEARN_AHEAD.
-    learning = states.filter(
-        phase__in=[Phase.LEARNING, Phase.RELEARNING], due__lte=now + LEARN_AHEAD
-    ).first()
-    if learning and learning.due <= now:
-        return learning.card, learning
-    reviews_left = profile.reviews_per_day > today.counts.review_cards
-    if reviews_left and (state := states.filter(phase=Phase.REVIEW, due__lt=today.end).first()):
-        return state.card, state
+    # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
+    due = (
+        states.annotate(
+            rank=Case(
+                When(phase=Phase.REVIEW, then=Value(1)),
+                When(due__lte=now, then=Value(0)),
+                default=Value(2),
+            )
+        )
+        .select_related("card__topic")
+        .order_by("rank", "due", "id")
+        .first()
+    )
+    if due is not None and due.rank < 2:
+        return due.card, due
     if profile.new_per_day > today.counts.new_cards:
         new = (
             cards.exclude(states__learner=learner)
@@ -122,9 +131,7 @@ def next_card(
         )
         if new is not None:
             return new, None
-    if learning:
-        return learning.card, learning
-    return None, None
+    return (due.card, due) if due is not None else (None, None)
 
 
 def _signer(learner: AbstractBaseUser) -> signing.Signer:
