@@ -6,11 +6,38 @@ from studyapp.views import accounts, health, progress, study, topics
 
 # Django's password views share two plain templates: a form page and a notice page.
 FORM, NOTICE = "registration/form_page.html", "registration/notice_page.html"
-
-
-def _title(title: str) -> dict[str, str]:
-    return {"title": title}
-
+PASSWORD_VIEWS = [
+    ("change/", auth_views.PasswordChangeView, FORM, "Change password", "password_change"),
+    (
+        "change/done/",
+        auth_views.PasswordChangeDoneView,
+        NOTICE,
+        "Password changed",
+        "password_change_done",
+    ),
+    ("reset/", auth_views.PasswordResetView, FORM, "Reset your password", "password_reset"),
+    (
+        "reset/sent/",
+        auth_views.PasswordResetDoneView,
+        NOTICE,
+        "Check your email",
+        "password_reset_done",
+    ),
+    (
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView,
+        FORM,
+        "Choose a new password",
+        "password_reset_confirm",
+    ),
+    (
+        "reset/done/",
+        auth_views.PasswordResetCompleteView,
+        NOTICE,
+        "Password reset",
+        "password_reset_complete",
+    ),
+]
 
 urlpatterns = [
     path("", topics.home, name="home"),
@@ -25,47 +52,13 @@ urlpatterns = [
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name=FORM, extra_context=_title("Change password")
-        ),
-        name="password_change",
-    ),
-    path(
-        "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name=NOTICE, extra_context=_title("Password changed")
-        ),
-        name="password_change_done",
-    ),
-    path(
-        "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name=FORM, extra_context=_title("Reset your password")
-        ),
-        name="password_reset",
-    ),
-    path(
-        "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name=NOTICE, extra_context=_title("Check your email")
-        ),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name=FORM, extra_context=_title("Choose a new password")
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name=NOTICE, extra_context=_title("Password reset")
-        ),
-        name="password_reset_complete",
-    ),
     path("admin/", admin.site.urls),
+]
+urlpatterns += [
+    path(
+        f"accounts/password/{route}",
+        view.as_view(template_name=page, extra_context={"title": title}),
+        name=name,
+    )
+    for route, view, page, title, name in PASSWORD_VIEWS
 ]

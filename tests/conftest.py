@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.contrib.auth.models import User
 
-from studyapp.models import Profile
+from studyapp.models import Card, CardState, Profile, Topic
 
 
 def _person(username: str, role: str) -> User:
@@ -38,3 +40,25 @@ def other_instructor(db) -> User:
 def learner_client(client, learner):
     client.force_login(learner)
     return client
+
+
+def make_cards(n: int, slug: str = "t", order: int = 0, title: str | None = None) -> list[Card]:
+    """Create a topic with n basic cards, "Front i" / "Back i", in line order."""
+    topic = Topic.objects.create(slug=slug, title=title or slug.upper(), order=order)
+    return Card.objects.bulk_create(
+        Card(
+            topic=topic,
+            kind="basic",
+            front_html=f"Front {i}",
+            back_html=f"Back {i}",
+            key=f"{slug}{i}",
+            line=i,
+        )
+        for i in range(n)
+    )
+
+
+def remember(learner: User, card: Card, due: datetime, **fields: object) -> CardState:
+    """Give a learner a review-phase memory of a card, due at `due`."""
+    values = {"phase": 2, "stability": 5.0, "difficulty": 5.0, "reps": 3, **fields}
+    return CardState.objects.create(learner=learner, card=card, due=due, **values)

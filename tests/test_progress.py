@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from studyapp.models import Card, CardState, StudyDay, Topic
+from studyapp.models import StudyDay
 from studyapp.progress import heatmap_cells, monthly_totals, progress_for
 from studyapp.study import profile_for
+from tests.conftest import make_cards, remember
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
 TODAY = date(2024, 6, 15)
@@ -18,28 +19,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def topic_cards(db):
-    topic = Topic.objects.create(slug="t", title="T")
-    return Card.objects.bulk_create(
-        Card(topic=topic, kind="basic", front_html="f", back_html="b", key=str(i)) for i in range(4)
-    )
+    return make_cards(4)
 
 
-def remember(learner, card, due, last=NOW - timedelta(days=3), stability=10.0):
-    CardState.objects.create(
-        learner=learner,
-        card=card,
-        phase=2,
-        stability=stability,
-        difficulty=5,
-        due=due,
-        last_review=last,
-        reps=2,
-    )
+def remember_recent(learner, card, due, last=NOW - timedelta(days=3), stability=10.0):
+    remember(learner, card, due, last_review=last, stability=stability, reps=2)
 
 
 def test_topics_show_seen_due_and_mastery(learner, topic_cards):
-    remember(learner, topic_cards[0], NOW - timedelta(hours=1))
-    remember(learner, topic_cards[1], NOW + timedelta(days=5), last=NOW, stability=10)
+    remember_recent(learner, topic_cards[0], NOW - timedelta(hours=1))
+    remember_recent(learner, topic_cards[1], NOW + timedelta(days=5), last=NOW, stability=10)
     row = progress_for(learner, profile_for(learner), NOW).topics[0]
     assert (row.total, row.seen, row.due) == (4, 2, 1)
     assert 0.9 < row.mastery < 1.0  # reviewed recently with stability 10 days
@@ -50,9 +39,9 @@ def test_mastery_is_none_before_any_card_is_seen(learner, topic_cards):
 
 
 def test_the_forecast_puts_overdue_cards_today_and_stops_at_30_days(learner, topic_cards):
-    remember(learner, topic_cards[0], NOW - timedelta(days=4))
-    remember(learner, topic_cards[1], NOW + timedelta(days=2))
-    remember(learner, topic_cards[2], NOW + timedelta(days=45))
+    remember_recent(learner, topic_cards[0], NOW - timedelta(days=4))
+    remember_recent(learner, topic_cards[1], NOW + timedelta(days=2))
+    remember_recent(learner, topic_cards[2], NOW + timedelta(days=45))
     forecast = dict(progress_for(learner, profile_for(learner), NOW).forecast)
     assert len(forecast) == 30
     assert forecast[TODAY] == 1 and forecast[TODAY + timedelta(days=2)] == 1
@@ -64,7 +53,7 @@ def test_the_forecast_follows_the_learners_day(learner, topic_cards):
     profile.time_zone, profile.day_start_hour = "Asia/Tokyo", 4
     profile.save()
     # 01:00 on the 17th in Tokyo is still the 16th's study day.
-    remember(learner, topic_cards[0], datetime(2024, 6, 16, 16, tzinfo=UTC))
+    remember_recent(learner, topic_cards[0], datetime(2024, 6, 16, 16, tzinfo=UTC))
     forecast = dict(progress_for(learner, profile, NOW).forecast)
     assert forecast[date(2024, 6, 16)] == 1
 

@@ -17,27 +17,13 @@ from hypothesis import strategies as st
 from studyapp import scheduling
 from studyapp.models import Card, CardState, ReviewLog, StudyDay, Topic
 from studyapp.study import GradeError, Today, grade, next_card, profile_for, token_for, undo_last
+from tests.conftest import make_cards, remember
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 SHARED_LOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsrs-review-log-12580.csv"
 SMALL_LOG = Path(__file__).parent / "data" / "reviews-small.csv"
 
 pytestmark = pytest.mark.django_db
-
-
-def make_cards(n: int, slug: str = "t", order: int = 0) -> list[Card]:
-    topic = Topic.objects.create(slug=slug, title=slug.upper(), order=order)
-    return Card.objects.bulk_create(
-        Card(
-            topic=topic,
-            kind="basic",
-            front_html=f"q{i}",
-            back_html=f"a{i}",
-            key=f"{slug}{i}",
-            line=i,
-        )
-        for i in range(n)
-    )
 
 
 def study(learner, now=NOW, topic=None):
@@ -56,25 +42,8 @@ def grade_next(learner, rating, now=NOW):
 
 def test_learning_cards_come_first_then_reviews_then_new(learner):
     new, learning, review = make_cards(3)
-    CardState.objects.create(
-        learner=learner,
-        card=review,
-        phase=2,
-        stability=5,
-        difficulty=5,
-        due=NOW - timedelta(days=1),
-        reps=3,
-    )
-    CardState.objects.create(
-        learner=learner,
-        card=learning,
-        phase=1,
-        step=1,
-        stability=1,
-        difficulty=5,
-        due=NOW - timedelta(minutes=1),
-        reps=1,
-    )
+    remember(learner, review, NOW - timedelta(days=1))
+    remember(learner, learning, NOW - timedelta(minutes=1), phase=1, step=1, stability=1.0, reps=1)
     assert study(learner)[0] == learning
     CardState.objects.filter(card=learning).update(due=NOW + timedelta(hours=1))
     assert study(learner)[0] == review
@@ -95,15 +64,7 @@ def test_new_cards_stop_at_the_daily_limit(learner):
 def test_reviews_stop_at_the_daily_limit(learner):
     cards = make_cards(3)
     for card in cards:
-        CardState.objects.create(
-            learner=learner,
-            card=card,
-            phase=2,
-            stability=5,
-            difficulty=5,
-            due=NOW - timedelta(days=1),
-            reps=3,
-        )
+        remember(learner, card, NOW - timedelta(days=1))
     profile = profile_for(learner)
     profile.reviews_per_day, profile.new_per_day = 2, 0
     profile.save()
@@ -121,22 +82,13 @@ def test_one_topic_can_be_studied_alone(learner):
 
 def test_other_learners_progress_is_not_mine(learner, other_learner):
     card = make_cards(1)[0]
-    CardState.objects.create(
-        learner=other_learner,
-        card=card,
-        phase=2,
-        stability=5,
-        difficulty=5,
-        due=NOW + timedelta(days=9),
-    )
+    remember(other_learner, card, NOW + timedelta(days=9))
     assert study(learner)[0] == card
 
 
 def test_retired_cards_are_not_shown(learner):
     card = make_cards(1)[0]
-    CardState.objects.create(
-        learner=learner, card=card, phase=2, stability=5, difficulty=5, due=NOW - timedelta(days=1)
-    )
+    remember(learner, card, NOW - timedelta(days=1))
     Card.objects.update(retired_at=NOW)
     assert study(learner) == (None, None)
 
@@ -290,16 +242,7 @@ def test_reviews_then_as_many_undos_restore_the_original_state(learner, ratings,
 
 def test_true_retention_counts_each_review_card_once_a_day(learner):
     card = make_cards(1)[0]
-    CardState.objects.create(
-        learner=learner,
-        card=card,
-        phase=2,
-        stability=5,
-        difficulty=5,
-        due=NOW,
-        last_review=NOW - timedelta(days=5),
-        reps=3,
-    )
+    remember(learner, card, NOW, last_review=NOW - timedelta(days=5))
     profile = profile_for(learner)
     grade(learner, profile, card.pk, token_for(learner, card, CardState.objects.get()), 1, NOW)
     later = NOW + timedelta(minutes=15)

@@ -11,24 +11,14 @@ from django.urls import reverse
 
 from studyapp.models import Card, CardState, ReviewLog, Topic
 from studyapp.study import profile_for, token_for
+from tests.conftest import make_cards
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cards(db):
-    topic = Topic.objects.create(slug="nets", title="Nets", order=1)
-    return Card.objects.bulk_create(
-        Card(
-            topic=topic,
-            kind="basic",
-            front_html=f"Front {i}",
-            back_html=f"Back {i}",
-            key=f"k{i}",
-            line=i,
-        )
-        for i in range(3)
-    )
+    return make_cards(3, "nets", order=1, title="Nets")
 
 
 def post_grade(client, card, rating=3, token=None, htmx=False, **extra):
