@@ -39,15 +39,17 @@ PASSWORD_VIEWS = [
     ),
 ]
 
+# Topic slugs may hold any letters ("ünits" from a note named Ünits.md), so their URLs
+# take <str:>, not Django's ASCII-only <slug:>.
 urlpatterns = [
     path("", topics.home, name="home"),
-    path("topics/<slug:slug>/", topics.topic, name="topic"),
+    path("topics/<str:slug>/", topics.topic, name="topic"),
     path("progress/", progress.progress, name="progress"),
     path("healthz", health.healthz, name="healthz"),
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),
-    path("study/topics/<slug:slug>/", study.review, name="study_topic"),
+    path("study/topics/<str:slug>/", study.review, name="study_topic"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -51,8 +52,9 @@ class ProfileForm(forms.ModelForm):
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        Profile.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
+        with transaction.atomic():  # an account and its profile, or neither
+            user = form.save()
+            Profile.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
         login(request, user)
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")

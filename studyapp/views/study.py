@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -32,13 +33,22 @@ class GradeForm(forms.Form):
     token = forms.CharField(max_length=200)
     rating = forms.IntegerField()
     duration_ms = forms.IntegerField(min_value=0, max_value=24 * 3600 * 1000, required=False)
-    topic = forms.SlugField(required=False, allow_unicode=True)
+
+
+_TOPIC = forms.SlugField(required=False, allow_unicode=True)
+
+
+def _posted_topic(request: HttpRequest) -> str | None:
+    """Return the topic a write came from, to go back to it; None when it is not a slug."""
+    try:
+        return _TOPIC.clean(request.POST.get("topic", "")) or None
+    except forms.ValidationError:
+        return None
 
 
 def _study_url(topic_slug: str | None, **query: object) -> str:
     url = reverse("study_topic", args=[topic_slug]) if topic_slug else reverse("study")
-    params = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
-    return f"{url}?{params}" if params else url
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _chosen(request: HttpRequest, topic: Topic | None) -> tuple[Card, CardState | None] | None:
@@ -96,13 +106,12 @@ def _done(request: HttpRequest, topic_slug: str | None, **query: object) -> Http
 @require_POST
 def grade_card(request: HttpRequest) -> HttpResponse:
     form = GradeForm(request.POST)
-    slug = request.POST.get("topic") or None
+    slug = _posted_topic(request)
     if not form.is_valid():
         fields = ", ".join(form.errors)
         messages.error(request, f"That grade could not be read ({fields}); nothing was recorded.")
-        return _done(request, None)
+        return _done(request, slug)
     data = form.cleaned_data
-    slug = data["topic"] or None
     try:
         grade(
             request.user,
@@ -122,7 +131,7 @@ def grade_card(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
-    slug = request.POST.get("topic") or None
+    slug = _posted_topic(request)
     log = undo_last(request.user)
     if log is None:
         messages.info(request, "There is no review to undo.")

@@ -203,3 +203,13 @@ def test_query_budgets_do_not_grow_with_history(learner_client, cards):
     state = CardState.objects.get(learner=learner, card=cards[0])
     data["token"] = token_for(learner, cards[0], state)
     assert len(statements(lambda: learner_client.post(reverse("grade"), data))) <= 8
+
+
+@pytest.mark.parametrize("topic", ["a b", "x/y", "<script>", "nope"])
+def test_a_bad_topic_in_a_write_falls_back_instead_of_failing(learner_client, cards, topic):
+    post_grade(learner_client, cards[0], 4)
+    response = learner_client.post(reverse("undo"), {"topic": topic})
+    assert response.status_code == 302
+    assert not ReviewLog.objects.exists()
+    bad = learner_client.post(reverse("grade"), {"card": cards[0].pk, "rating": 9, "topic": topic})
+    assert bad.status_code == 302

@@ -118,3 +118,13 @@ def test_the_health_check_answers_without_a_login_or_a_query(client, db, django_
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_a_topic_named_in_any_letters_gets_working_pages(learner_client, db):
+    import_notes([("Ünits.md", b"x::y\n")])
+    home = learner_client.get(reverse("home"))
+    assert home.status_code == 200
+    url = reverse("topic", args=["ünits"])
+    assert url in home.content.decode()
+    assert learner_client.get(url).status_code == 200
+    assert learner_client.get(reverse("study_topic", args=["ünits"])).status_code == 200
