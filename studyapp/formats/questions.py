@@ -1,0 +1,99 @@
+"""Plain data that every quiz format parses to and renders from: no Django, no database.
+
+The shapes follow Moodle's question types, since GIFT is the richest format we read:
+weights are percentages (100 = fully right, negative = a penalty), and every text keeps
+the markup it was written in (`text_format`) until the importer renders it to HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class QuestionType(StrEnum):
+    MULTICHOICE = "multichoice"
+    TRUEFALSE = "truefalse"
+    SHORTANSWER = "shortanswer"
+    NUMERICAL = "numerical"
+    MATCHING = "matching"
+    ESSAY = "essay"
+    DESCRIPTION = "description"
+
+
+# Markups a text may be written in, as GIFT names them. "moodle" is Moodle's own
+# "auto-format": HTML allowed, line breaks kept.
+TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A multiple-choice option, or an accepted short answer."""
+
+    text: str
+    weight: float  # percent of the question's mark, -100 to 100
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    value: float | None  # None: any other number (GIFT's "*")
+    tolerance: float = 0.0
+    weight: float = 100.0
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class MatchPair:
+    prompt: str  # empty: an extra wrong answer to choose from
+    answer: str
+
+
+@dataclass(frozen=True)
+class Question:
+    type: QuestionType
+    text: str
+    title: str = ""
+    text_format: str = "moodle"
+    general_feedback: str = ""
+    choices: tuple[Choice, ...] = ()  # multichoice options or short answers
+    single: bool = True  # multichoice: one answer to pick (else several)
+    numbers: tuple[NumericAnswer, ...] = ()
+    pairs: tuple[MatchPair, ...] = ()
+    answer: bool | None = None  # truefalse
+    feedback_wrong: str = ""  # truefalse
+    feedback_right: str = ""  # truefalse
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    guid: str = ""  # an identity the file itself gives (Anki's guid column)
+    line: int = field(default=0, compare=False)  # where it starts in its file
+
+    @property
+    def name(self) -> str:
+        """The title, or the start of the text when there is none (as Moodle names it)."""
+        if self.title:
+            return self.title
+        words = " ".join(self.text.split())
+        return words if len(words) <= 60 else words[:57].rstrip() + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class FormatError(Exception):
+    """A file with problems: all of them, by line, and the questions that did parse."""
+
+    def __init__(self, problems: list[Problem], questions: list[Question] | None = None):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+        self.questions = questions or []
+
+
+class UnsupportedQuestion(ValueError):
+    """A question the target format has no way to write."""
