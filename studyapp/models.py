@@ -56,7 +56,8 @@ class Profile(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_card_counts(self) -> TopicQuerySet:
         """Annotate each topic with how many cards it has that are still in use."""
-        return self.annotate(card_count=Count("cards", filter=Q(cards__retired_at__isnull=True)))
+        in_use = Q(cards__retired_at__isnull=True) & ~Q(cards__kind=Card.Kind.FROM_QUIZ)
+        return self.annotate(card_count=Count("cards", filter=in_use))
 
 
 class Topic(models.Model):
@@ -129,7 +130,10 @@ class Card(models.Model):
         CLOZE = "cloze"
         FROM_QUIZ = "from-quiz"
 
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="cards")
+    # A card from a quiz question has the quiz's topic, or none when the quiz has none.
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="cards"
+    )
     lesson = models.ForeignKey(Lesson, on_delete=models.SET_NULL, null=True, related_name="cards")
     section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, related_name="cards")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -139,6 +143,10 @@ class Card(models.Model):
     line = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # Set for a card made from a quiz question; it reaches only the learners who missed it.
+    question = models.OneToOneField(
+        "Question", on_delete=models.SET_NULL, null=True, blank=True, related_name="card"
+    )
 
     objects = CardQuerySet.as_manager()
 
@@ -148,7 +156,7 @@ class Card(models.Model):
         indexes = [models.Index(fields=["topic", "retired_at"], name="card_topic_active")]
 
     def __str__(self) -> str:
-        return f"{self.topic.slug}:{self.key[:8]}"
+        return f"{self.topic.slug if self.topic else 'quiz'}:{self.key[:8]}"
 
 
 class CardState(models.Model):
@@ -230,3 +238,133 @@ class StudyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} {self.day}: {self.reviews} reviews"
+
+
+class Quiz(models.Model):
+    """A set of questions from one file, with the rules for taking it."""
+
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice: feedback after each answer"
+        TEST = "test", "Test: feedback at the end"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="quizzes"
+    )
+    owner = models.ForeignKey(  # None: shipped with the course
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+    )
+    source = models.CharField(max_length=500, blank=True)  # the file it came from
+    format = models.CharField(max_length=20, default="gift")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PRACTICE)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveIntegerField(null=True, blank=True)
+    shuffle = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["topic__order", "title"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> QuestionQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
+class Question(models.Model):
+    """One question of a quiz. Its key (type and text) keeps it across re-uploads."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(max_length=64)
+    position = models.PositiveIntegerField()
+    type = models.CharField(max_length=20)  # formats.questions.QuestionType
+    title = models.CharField(max_length=255, blank=True)
+    text_html = models.TextField()
+    general_feedback_html = models.TextField(blank=True)
+    # The answers, shaped per type (see quiz_import.answer_data); HTML already sanitized.
+    data = models.JSONField(default=dict)
+    # The question as the file wrote it (formats.questions.Question), for exports.
+    parsed = models.JSONField(default=dict)
+    line = models.PositiveIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_unique_key")]
+
+    def __str__(self) -> str:
+        return self.title or self.key[:8]
+
+    @property
+    def scored(self) -> bool:
+        return self.type not in ("description",)
+
+
+class Attempt(models.Model):
+    """One learner's go at a quiz. The question and choice order is fixed when it starts,
+    so a reload resumes the same attempt as it was."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    mode = models.CharField(max_length=20, choices=Quiz.Mode.choices)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # [{"question": id, "choices": [index, ...]}], in the order this learner sees them.
+    layout = models.JSONField(default=list)
+    score = models.FloatField(null=True, blank=True)  # sum of the questions' fractions
+    max_score = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["quiz", "learner", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "quiz", "number"], name="attempt_unique_number"
+            ),
+            # One open attempt per learner and quiz, so a double click cannot start two.
+            models.UniqueConstraint(
+                fields=["learner", "quiz"],
+                condition=Q(finished_at__isnull=True),
+                name="attempt_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.quiz} #{self.number}"
+
+    @property
+    def percent(self) -> float | None:
+        if self.score is None or not self.max_score:
+            return None
+        return 100 * self.score / self.max_score
+
+
+class Response(models.Model):
+    """A learner's answer to one question in one attempt, and its score."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
+    answer = models.JSONField()
+    fraction = models.FloatField(null=True, blank=True)  # None: an essay, not yet marked
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="response_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} / {self.question}"

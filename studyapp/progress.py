@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 
 from studyapp import scheduling
-from studyapp.models import CardState, Profile, StudyDay, Topic
+from studyapp.models import Card, CardState, Profile, StudyDay, Topic
 from studyapp.scheduling import Memory, Phase
 
 HEATMAP_WEEKS = 53
@@ -82,19 +82,29 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
         .order_by("order", "title")
     }
     states = CardState.objects.filter(learner=learner, card__retired_at__isnull=True).values_list(
-        "card__topic_id", "phase", "step", "stability", "difficulty", "due", "last_review"
+        "card__topic_id",
+        "card__kind",
+        "phase",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
     )
     dues: Counter[date] = Counter()
     horizon = today + timedelta(days=FORECAST_DAYS - 1)
-    for topic_id, phase, step, stability, difficulty, due, last_review in states:
-        entry = topics[topic_id]
-        memory = Memory(Phase(phase), step, stability, difficulty, due, last_review)
-        entry.seen += 1
-        entry.retrievabilities.append(
-            scheduling.retrievability(memory, now, profile.desired_retention)
-        )
-        if due < today_end:
-            entry.due += 1
+    for topic_id, kind, phase, step, stability, difficulty, due, last_review in states:
+        # Cards from missed quiz questions count in the forecast, not in a topic's
+        # "seen of total", whose total is the topic's own cards.
+        if kind != Card.Kind.FROM_QUIZ and topic_id in topics:
+            entry = topics[topic_id]
+            memory = Memory(Phase(phase), step, stability, difficulty, due, last_review)
+            entry.seen += 1
+            entry.retrievabilities.append(
+                scheduling.retrievability(memory, now, profile.desired_retention)
+            )
+            if due < today_end:
+                entry.due += 1
         # Cards overdue already are part of today's work.
         day = max(today, scheduling.study_day(due, zone, hour))
         if day <= horizon:

@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import IntegrityError, connection, transaction
 
-from studyapp import scheduling
-from studyapp.models import Card, CardState, Profile, ReviewLog, StudyDay, Topic
+from studyapp import scheduling, sql
+from studyapp.models import Card, CardState, Lesson, Profile, ReviewLog, StudyDay, Topic
 from studyapp.scheduling import Memory, Phase, Rating
 
 # When nothing else is due, learning cards due this soon are shown early, as Anki does,
@@ -84,8 +83,13 @@ class Today:
     def of(cls, learner: AbstractBaseUser, profile: Profile, now: datetime) -> Today:
         day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
         start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
-        counts = StudyDay.objects.filter(learner=learner, day=day).first()
-        return cls(day, start, end, counts or StudyDay(learner=learner, day=day))
+        found = sql.fetch_one(
+            f"SELECT {sql.columns(StudyDay, 'd')} FROM {sql.table(StudyDay)} d"
+            " WHERE d.learner_id = %s AND d.day = %s",
+            [learner.pk, day],
+            StudyDay,
+        )
+        return cls(day, start, end, found[0] if found else StudyDay(learner=learner, day=day))
 
 
 def next_card(
@@ -97,41 +101,59 @@ def next_card(
 ) -> tuple[Card | None, CardState | None]:
     """Return the card to study now and its state: due learning cards first, then due
     reviews within today's limit, then new cards within today's limit, and last the
-    learning cards due within LEARN_AHEAD."""
-    learning = Q(phase__in=[Phase.LEARNING, Phase.RELEARNING], due__lte=now + LEARN_AHEAD)
-    wanted = learning
-    if profile.reviews_per_day > today.counts.review_cards:
-        wanted |= Q(phase=Phase.REVIEW, due__lt=today.end)
-    states = CardState.objects.filter(wanted, learner=learner, card__retired_at__isnull=True)
-    cards = Card.objects.active()
-    if topic is not None:
-        states = states.filter(card__topic=topic)
-        cards = cards.filter(topic=topic)
+    learning cards due within LEARN_AHEAD. Cards from quiz questions are never new: they
+    reach a learner only as a state, when the learner missed the question.
+
+    The reviewer asks this for every card, so both queries are written in SQL (see
+    studyapp/sql.py for why); tests/test_study.py pins the order they give.
+    """
+    topic_filter, topic_params = ("AND c.topic_id = %s", [topic.pk]) if topic else ("", [])
+    reviews_left = profile.reviews_per_day > today.counts.review_cards
     # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
-    due = (
-        states.annotate(
-            rank=Case(
-                When(phase=Phase.REVIEW, then=Value(1)),
-                When(due__lte=now, then=Value(0)),
-                default=Value(2),
-            )
-        )
-        .select_related("card__topic")
-        .order_by("rank", "due", "id")
-        .first()
+    due = sql.fetch_one(
+        f"""SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
+                   {sql.columns(Topic, "t")},
+                   CASE WHEN s.phase = %s THEN 1 WHEN s.due <= %s THEN 0 ELSE 2 END AS rnk
+            FROM {sql.table(CardState)} s
+            JOIN {sql.table(Card)} c ON c.id = s.card_id
+            LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+            WHERE s.learner_id = %s AND c.retired_at IS NULL {topic_filter}
+              AND ((s.phase IN (%s, %s) AND s.due <= %s)
+                   {"OR (s.phase = %s AND s.due < %s)" if reviews_left else ""})
+            ORDER BY rnk, s.due, s.id
+            LIMIT 1""",
+        [Phase.REVIEW, now, learner.pk, *topic_params]
+        + [Phase.LEARNING, Phase.RELEARNING, now + LEARN_AHEAD]
+        + ([Phase.REVIEW, today.end] if reviews_left else []),
+        CardState,
+        Card,
+        Topic,
     )
-    if due is not None and due.rank < 2:
-        return due.card, due
+    if due is not None:
+        state, card, topic_of_card, rank = due
+        card.topic = topic_of_card if card.topic_id else None  # quiz cards may have none
+        state.card = card
+        if rank < 2:
+            return card, state
     if profile.new_per_day > today.counts.new_cards:
-        new = (
-            cards.exclude(states__learner=learner)
-            .select_related("topic")
-            .order_by("topic__order", "topic__title", "lesson__source", "line", "id")
-            .first()
+        new = sql.fetch_one(
+            f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}
+                FROM {sql.table(Card)} c
+                JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+                LEFT JOIN {sql.table(Lesson)} l ON l.id = c.lesson_id
+                WHERE c.retired_at IS NULL AND c.kind <> %s {topic_filter}
+                  AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
+                                  WHERE s.card_id = c.id AND s.learner_id = %s)
+                ORDER BY t."order", t.title, l.source, c.line, c.id
+                LIMIT 1""",
+            [Card.Kind.FROM_QUIZ, *topic_params, learner.pk],
+            Card,
+            Topic,
         )
         if new is not None:
-            return new, None
-    return (due.card, due) if due is not None else (None, None)
+            card, card.topic = new
+            return card, None
+    return (state.card, state) if due is not None else (None, None)
 
 
 def _signer(learner: AbstractBaseUser) -> signing.Signer:
@@ -151,6 +173,27 @@ def _seq_from(learner: AbstractBaseUser, card_id: int, token: str) -> int:
         return int(seq)
     except (signing.BadSignature, ValueError):
         raise GradeError("This card was not shown to you; reload the page.") from None
+
+
+def _locked_state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
+    """Return the learner's state of a card in use, with its card, locked until commit.
+
+    In SQL for the same reason as next_card. SQLite has no row locks; its IMMEDIATE
+    transactions already let one writer in at a time.
+    """
+    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
+    found = sql.fetch_one(
+        f"""SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")}
+            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+            WHERE s.learner_id = %s AND s.card_id = %s AND c.retired_at IS NULL{lock}""",
+        [learner.pk, card_id],
+        CardState,
+        Card,
+    )
+    if found is None:
+        return None
+    state, state.card = found
+    return state
 
 
 def grade(
@@ -174,12 +217,7 @@ def grade(
     day_start, _ = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     try:
         with transaction.atomic():
-            state = (
-                CardState.objects.select_for_update(of=("self",))
-                .select_related("card")
-                .filter(learner=learner, card_id=card_id, card__retired_at__isnull=True)
-                .first()
-            )
+            state = _locked_state(learner, card_id)
             card = state.card if state else Card.objects.active().get(pk=card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
@@ -188,7 +226,7 @@ def grade(
             first_today = was_review and (
                 state.last_review is None or state.last_review < day_start
             )
-            log = ReviewLog.objects.create(
+            log = ReviewLog(
                 learner=learner,
                 card=card,
                 seq=seq,
@@ -199,6 +237,7 @@ def grade(
                 state_before=_snapshot(state) if state else None,
                 counts_for_retention=first_today,
             )
+            _insert(log)
             memory = scheduling.review(
                 memory_of(state), Rating(rating), now, profile.desired_retention
             )
@@ -206,12 +245,56 @@ def grade(
                 state = CardState(learner=learner, card=card)
             _apply(state, memory)
             state.reps = seq + 1
-            state.save()
+            _save(state)
             _count(learner, log, +1)
     except IntegrityError:
         # Another request recorded this same shown card first (the unique seq).
         raise GradeError("This card was already graded.") from None
     return log
+
+
+def _insert(log: ReviewLog) -> None:
+    """Insert a review; in SQL for the same reason as _count."""
+    log.pk = sql.insert(
+        ReviewLog,
+        {
+            "learner_id": log.learner_id,
+            "card_id": log.card_id,
+            "seq": log.seq,
+            "rating": log.rating,
+            "reviewed_at": log.reviewed_at,
+            "duration_ms": log.duration_ms,
+            "day": log.day,
+            "state_before": connection.ops.adapt_json_value(log.state_before, None)
+            if log.state_before is not None
+            else None,
+            "counts_for_retention": log.counts_for_retention,
+        },
+    )
+    log._state.adding = False
+
+
+def _save(state: CardState) -> None:
+    """Save a card's state; an existing one with one UPDATE in SQL, as in _count."""
+    if state.pk is None:
+        state.save()
+        return
+    sql.execute(
+        f"""UPDATE {sql.table(CardState)}
+            SET phase = %s, step = %s, stability = %s, difficulty = %s, due = %s,
+                last_review = %s, reps = %s
+            WHERE id = %s""",
+        [
+            state.phase,
+            state.step,
+            state.stability,
+            state.difficulty,
+            state.due,
+            state.last_review,
+            state.reps,
+            state.pk,
+        ],
+    )
 
 
 def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:
@@ -225,14 +308,17 @@ def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:
             state.delete()
         else:
             _restore(state, log.state_before)
-            state.save()
+            _save(state)
         _count(learner, log, -1)
         log.delete()
     return log
 
 
 def _count(learner: AbstractBaseUser, log: ReviewLog, sign: int) -> None:
-    """Add (or, for an undo, take away) one review to the learner's counts for its day."""
+    """Add (or, for an undo, take away) one review to the learner's counts for its day.
+
+    In SQL, as one upsert, for the same reason as next_card: grading runs it every time.
+    """
     before = log.state_before
     passed = log.rating != Rating.AGAIN
     deltas = {
@@ -243,9 +329,20 @@ def _count(learner: AbstractBaseUser, log: ReviewLog, sign: int) -> None:
         "retention_total": log.counts_for_retention,
         "retention_passed": log.counts_for_retention and passed,
     }
-    changes = {field: F(field) + sign * int(n) for field, n in deltas.items() if n}
-    updated = StudyDay.objects.filter(learner=learner, day=log.day).update(**changes)
-    if not updated and sign > 0:
-        StudyDay.objects.create(
-            learner=learner, day=log.day, **{f: int(n) for f, n in deltas.items()}
+    fields = list(deltas)
+    values = [sign * int(n) for n in deltas.values()]
+    table = sql.table(StudyDay)
+    if sign > 0:
+        sql.execute(
+            f"""INSERT INTO {table} (learner_id, day, {", ".join(fields)})
+                VALUES (%s, %s{", %s" * len(fields)})
+                ON CONFLICT (learner_id, day) DO UPDATE SET
+                {", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)}""",
+            [learner.pk, log.day, *values],
+        )
+    else:
+        sql.execute(
+            f"""UPDATE {table} SET {", ".join(f"{f} = {f} + %s" for f in fields)}
+                WHERE learner_id = %s AND day = %s""",
+            [*values, learner.pk, log.day],
         )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from studyapp.formats.questions import FormatError
 from studyapp.notes_import import import_note_files
+from studyapp.quiz_import import course_quiz_files, import_quiz_file, topic_for_quiz_file
 
 
 class Command(BaseCommand):
-    help = "Import Markdown notes (files or folders) into topics, lessons and cards."
+    help = (
+        "Import Markdown notes (files or folders) into topics, lessons and cards, and the "
+        "GIFT quizzes beside them (regions.gift joins the topic of regions.md)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", help="Markdown files or folders of them")
@@ -23,5 +28,16 @@ class Command(BaseCommand):
             f"{report.files} files: {report.created} cards created, "
             f"{report.unchanged} unchanged, {report.retired} retired"
         )
-        if report.rejected:
-            raise CommandError(f"{len(report.rejected)} file(s) rejected", returncode=1)
+        rejected = len(report.rejected)
+        for path in course_quiz_files(paths):
+            try:
+                quiz = import_quiz_file(path, fmt="gift", topic=topic_for_quiz_file(path))
+            except FormatError as error:
+                rejected += 1
+                for problem in error.problems:
+                    self.stderr.write(f"{path}:{problem.line}: {problem.message}")
+                self.stderr.write(self.style.ERROR(f"{path}: quiz not imported"))
+                continue
+            self.stdout.write(f"{path}: {quiz.saved} questions in quiz “{quiz.quiz.title}”")
+        if rejected:
+            raise CommandError(f"{rejected} file(s) rejected", returncode=1)

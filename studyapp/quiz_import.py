@@ -1,0 +1,306 @@
+"""Save parsed questions as a quiz, in one transaction, keeping question identities.
+
+A question's key is its type and text (or the guid the file gives), so uploading a
+changed file updates the quiz in place: an unchanged question keeps its row (and the
+learners' responses to it), an edited answer updates it, a new text is a new question,
+and a question the file no longer has is retired, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from studyapp import formats, quiz_export
+from studyapp.content.markdown import markdown
+from studyapp.content.sanitize import sanitize_html
+from studyapp.formats.questions import FormatError, Problem, QuestionType
+from studyapp.formats.questions import Question as Parsed
+from studyapp.models import Card, Lesson, Question, Quiz, Topic
+from studyapp.notes_import import source_name
+
+_MARKDOWN = markdown()
+# What a re-upload may change on a kept question.
+_UPDATABLE = ["position", "title", "text_html", "general_feedback_html", "data", "parsed", "line"]
+
+
+@dataclass
+class QuizReport:
+    quiz: Quiz
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def to_html(text: str, fmt: str) -> str:
+    """Render a question's text in its own markup to sanitized HTML."""
+    if not text:
+        return ""
+    if fmt == "markdown":
+        return sanitize_html(_MARKDOWN.render(text))
+    if fmt == "plain":
+        return html.escape(text).replace("\n", "<br>")
+    if fmt == "moodle" and "<" not in text:
+        # Moodle's auto-format keeps the line breaks of plain text.
+        return sanitize_html(html.escape(text, quote=False).replace("\n", "<br>"))
+    return sanitize_html(text)
+
+
+def answer_data(q: Parsed) -> dict:
+    """Return a question's answers as stored in Question.data, feedback rendered."""
+    fmt = q.text_format
+
+    def feedback(text: str) -> str:
+        return to_html(text, fmt)
+
+    if q.type == QuestionType.MULTICHOICE:
+        return {
+            "single": q.single,
+            "choices": [
+                {"html": to_html(c.text, fmt), "weight": c.weight, "feedback": feedback(c.feedback)}
+                for c in q.choices
+            ],
+        }
+    if q.type == QuestionType.SHORTANSWER:
+        return {
+            "answers": [
+                {"text": c.text, "weight": c.weight, "feedback": feedback(c.feedback)}
+                for c in q.choices
+            ]
+        }
+    if q.type == QuestionType.NUMERICAL:
+        return {
+            "answers": [
+                {
+                    "value": n.value,
+                    "tolerance": n.tolerance,
+                    "weight": n.weight,
+                    "feedback": feedback(n.feedback),
+                }
+                for n in q.numbers
+            ]
+        }
+    if q.type == QuestionType.MATCHING:
+        return {"pairs": [{"prompt": to_html(p.prompt, fmt), "answer": p.answer} for p in q.pairs]}
+    if q.type == QuestionType.TRUEFALSE:
+        return {
+            "answer": q.answer,
+            "feedback_wrong": feedback(q.feedback_wrong),
+            "feedback_right": feedback(q.feedback_right),
+        }
+    return {}
+
+
+def question_keys(questions: list[Parsed]) -> list[str]:
+    """Return each question's identity: its guid, or a hash of its type and text; the
+    second of two identical questions gets its own key."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for q in questions:
+        identity = q.guid or f"{q.type}\n{' '.join(q.text.split())}"
+        seen[identity] += 1
+        if seen[identity] > 1:
+            identity += f"\n#{seen[identity]}"
+        keys.append(hashlib.sha256(identity.encode()).hexdigest()[:40])
+    return keys
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title, allow_unicode=True)[:70] or "quiz"
+    slug, n = base, 1
+    while Quiz.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _row(quiz: Quiz, key: str, position: int, q: Parsed) -> Question:
+    return Question(
+        quiz=quiz,
+        key=key,
+        position=position,
+        type=q.type.value,
+        title=q.title[:255],
+        text_html=to_html(q.text, q.text_format),
+        general_feedback_html=to_html(q.general_feedback, q.text_format),
+        data=answer_data(q),
+        parsed=quiz_export.to_json(q),
+        line=q.line,
+    )
+
+
+@transaction.atomic
+def save_quiz(
+    questions: list[Parsed],
+    *,
+    quiz: Quiz | None = None,
+    title: str = "",
+    topic: Topic | None = None,
+    owner: AbstractBaseUser | None = None,
+    source: str = "",
+    fmt: str = "gift",
+) -> QuizReport:
+    """Create a quiz from questions, or bring an existing one up to date with them."""
+    now = timezone.now()
+    if quiz is None:
+        quiz = Quiz.objects.create(
+            title=title,
+            slug=unique_slug(title),
+            topic=topic,
+            owner=owner,
+            source=source,
+            format=fmt,
+        )
+    else:
+        quiz.topic = topic if topic is not None else quiz.topic
+        quiz.source, quiz.format = source or quiz.source, fmt
+        quiz.save(update_fields=["topic", "source", "format", "updated_at"])
+    report = QuizReport(quiz)
+    existing = {q.key: q for q in quiz.questions.all()}
+    new, changed = [], []
+    for position, (key, parsed) in enumerate(zip(question_keys(questions), questions, strict=True)):
+        row = _row(quiz, key, position, parsed)
+        old = existing.pop(key, None)
+        if old is None:
+            new.append(row)
+            continue
+        if old.retired_at is None and all(getattr(old, f) == getattr(row, f) for f in _UPDATABLE):
+            report.unchanged += 1
+            continue
+        for f in _UPDATABLE:
+            setattr(old, f, getattr(row, f))
+        old.retired_at = None
+        changed.append(old)
+    Question.objects.bulk_create(new, batch_size=1000)
+    Question.objects.bulk_update(changed, [*_UPDATABLE, "retired_at"], batch_size=1000)
+    gone = [q.pk for q in existing.values() if q.retired_at is None]
+    Question.objects.filter(pk__in=gone).update(retired_at=now)
+    Card.objects.filter(question__in=gone).update(retired_at=now)
+    for question in changed:
+        Card.objects.filter(question=question).update(
+            topic=quiz.topic, retired_at=None, **card_sides(question)
+        )
+    report.created, report.updated, report.retired = len(new), len(changed), len(gone)
+    return report
+
+
+def card_sides(question: Question) -> dict[str, str]:
+    """Return the front and back of the review card made from a question."""
+    data = question.data
+    front = question.text_html
+    if question.type == QuestionType.MULTICHOICE:
+        items = "".join(f"<li>{c['html']}</li>" for c in data["choices"])
+        front += f"<ul>{items}</ul>"
+    right: list[str] = []
+    if question.type == QuestionType.MULTICHOICE:
+        right = [c["html"] for c in data["choices"] if c["weight"] > 0]
+    elif question.type == QuestionType.SHORTANSWER:
+        right = [html.escape(a["text"]) for a in data["answers"] if a["weight"] == 100]
+    elif question.type == QuestionType.NUMERICAL:
+        right = [
+            f"{a['value']:g}" + (f" ± {a['tolerance']:g}" if a["tolerance"] else "")
+            for a in data["answers"]
+            if a["value"] is not None and a["weight"] == 100
+        ]
+    elif question.type == QuestionType.MATCHING:
+        right = [
+            f"{p['prompt']} → {html.escape(p['answer'])}" for p in data["pairs"] if p["prompt"]
+        ]
+    elif question.type == QuestionType.TRUEFALSE:
+        right = ["True" if data["answer"] else "False"]
+    back = "<p>" + "<br>".join(right) + "</p>" if right else ""
+    return {"front_html": front, "back_html": back + question.general_feedback_html}
+
+
+def card_for(question: Question) -> Card:
+    """Return the review card made from a question, making it the first time it is missed."""
+    card = Card.objects.filter(question=question).first()
+    if card is None:
+        key = hashlib.sha256(f"quiz:{question.quiz_id}:{question.key}".encode()).hexdigest()[:40]
+        card, _ = Card.objects.get_or_create(
+            question=question,
+            defaults={
+                "topic": question.quiz.topic,
+                "kind": Card.Kind.FROM_QUIZ,
+                "key": key,
+                "line": question.line,
+                **card_sides(question),
+            },
+        )
+    return card
+
+
+def import_quiz_file(
+    path: Path,
+    fmt: str | None = None,
+    topic: Topic | None = None,
+    title: str = "",
+    **options: str,
+) -> QuizReport:
+    """Parse a quiz file and save it, updating the quiz that came from the same file.
+
+    Raises FormatError (with every problem's line) and saves nothing when it has any.
+    """
+    text = read_text(path.read_bytes())
+    fmt = fmt or formats.detect(text, path.name)
+    questions = formats.parse(text, fmt, **options)
+    source = source_name(path)
+    quiz = Quiz.objects.filter(source=source, owner=None).first()
+    return save_quiz(
+        questions,
+        quiz=quiz,
+        title=title or (topic.title if topic else path.stem.replace("_", " ").replace("-", " ")),
+        topic=topic,
+        source=source,
+        fmt=fmt,
+    )
+
+
+def read_text(data: bytes, limit: int | None = None) -> str:
+    """Decode an uploaded file as UTF-8 text, or raise FormatError saying why not."""
+    limit = limit or settings.NOTES_MAX_BYTES
+    if len(data) > limit:
+        raise FormatError([Problem(1, f"the file is over {limit / 1024 / 1024:g} MB")])
+    if b"\x00" in data:
+        raise FormatError([Problem(1, "this is a binary file, not text")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise FormatError([Problem(line, "the file is not UTF-8 text")]) from None
+
+
+def course_quiz_files(paths: list[str | Path]) -> list[Path]:
+    """Return the GIFT files among paths, and in folders among them."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(path.rglob("*.gift"))
+        elif path.suffix.lower() == ".gift":
+            found.append(path)
+    return found
+
+
+def topic_for_quiz_file(path: Path) -> Topic | None:
+    """The topic of the notes file beside it with the same name (regions.gift goes with
+    regions.md), else the topic whose slug is the file's name."""
+    lesson = (
+        Lesson.objects.filter(source=source_name(path.with_suffix(".md")))
+        .select_related("topic")
+        .first()
+    )
+    return lesson.topic if lesson else Topic.objects.filter(slug=path.stem).first()

@@ -1,0 +1,80 @@
+"""Run a hand-written SELECT and get model instances back, as the ORM would give them.
+
+The reviewer runs a few queries on every card, and for those the ORM spent longer
+compiling the SQL than the database spent running it (bench/review.py). Those queries
+are written out in SQL where they are used; this module only turns their rows into
+model instances. Column lists come from the models' own metadata, so a new field needs
+no change in the SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import Model
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """Return "alias.col1, alias.col2, ..." for every concrete field of the model."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def param(value: object) -> object:
+    """Adapt a date or datetime for the database as the ORM does (SQLite stores text)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def execute(sql: str, params: Sequence[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param(p) for p in params])
+
+
+def insert(model: type[Model], values: dict[str, object]) -> int:
+    """Insert one row of the given columns and return its id."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in values)})"
+            f" VALUES ({', '.join(['%s'] * len(values))}) RETURNING id",
+            [param(v) for v in values.values()],
+        )
+        return cursor.fetchone()[0]
+
+
+def _instance(model: type[Model], values: Sequence[object]) -> Model:
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        col = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def fetch_one(sql: str, params: Sequence[object], *models: type[Model]) -> list | None:
+    """Run the query and return its first row as one instance per model, in the order
+    their columns come in the row, followed by any remaining columns as plain values."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param(p) for p in params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    result: list = []
+    start = 0
+    for model in models:
+        width = len(model._meta.concrete_fields)
+        result.append(_instance(model, row[start : start + width]))
+        start += width
+    return result + list(row[start:])

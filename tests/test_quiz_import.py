@@ -1,0 +1,135 @@
+"""Saving quizzes: identities kept across re-uploads, all or nothing, the commands."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from studyapp import formats
+from studyapp.formats import gift
+from studyapp.models import Question, Quiz, Response
+from studyapp.quiz_export import parsed_questions
+from studyapp.quiz_import import read_text, save_quiz, to_html
+
+QUIZ = """\
+::One::Which stores objects? {=S3 ~EC2}
+
+::Two::AZs are in Regions. {T}
+
+::Three::Name the CDN. {=CloudFront}
+"""
+
+
+@pytest.mark.django_db
+def test_a_changed_upload_keeps_unchanged_questions_and_retires_missing_ones():
+    report = save_quiz(gift.parse(QUIZ), title="Storage")
+    quiz = report.quiz
+    before = {q.title: q.pk for q in quiz.questions.all()}
+    changed = QUIZ.replace("{=S3 ~EC2}", "{=S3 ~EC2 ~VPC}").replace(
+        "::Three::Name the CDN. {=CloudFront}", "::Four::New one? {F}"
+    )
+    again = save_quiz(gift.parse(changed), quiz=quiz)
+    after = {q.title: q for q in quiz.questions.all()}
+    assert (again.created, again.updated, again.unchanged, again.retired) == (1, 1, 1, 1)
+    assert after["One"].pk == before["One"] and len(after["One"].data["choices"]) == 3
+    assert after["Two"].pk == before["Two"]
+    assert after["Three"].retired_at is not None
+    assert [q.title for q in parsed_questions(quiz)] == ["One", "Two", "Four"]
+
+
+@pytest.mark.django_db
+def test_two_identical_questions_get_two_keys():
+    report = save_quiz(gift.parse("Same? {T}\n\nSame? {T}"), title="Twice")
+    assert report.quiz.questions.count() == 2
+
+
+@pytest.mark.django_db
+def test_html_in_questions_is_sanitized():
+    text = '[html]<b>Bold</b><script>alert(1)</script><img src=x onerror="x()"> {T}'
+    report = save_quiz(gift.parse(text), title="Bad html")
+    html = report.quiz.questions.get().text_html
+    assert "<b>Bold</b>" in html
+    assert "script" not in html and "onerror" not in html
+
+
+def test_each_text_format_renders_to_html():
+    assert to_html("**b**", "markdown") == "<p><strong>b</strong></p>\n"
+    assert to_html("<i>x</i>\ny", "plain") == "&lt;i&gt;x&lt;/i&gt;<br>y"
+    assert to_html("a\nb", "moodle") == "a<br>b"
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"x" * (2 * 1024 * 1024 + 1), "over 2 MB"),
+        (b"ab\x00cd", "binary"),
+        (b"fine\nnot utf8 \xff\n", "not UTF-8"),
+    ],
+)
+def test_files_that_are_not_text_are_refused(data, words):
+    with pytest.raises(formats.FormatError) as caught:
+        read_text(data)
+    assert words in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_import_quiz_prints_how_many_it_saved_and_export_writes_it_back(tmp_path, capsys):
+    path = tmp_path / "storage.gift"
+    path.write_text(QUIZ)
+    call_command("import_quiz", str(path), "--title", "Storage basics")
+    assert "3 questions saved" in capsys.readouterr().out
+    quiz = Quiz.objects.get()
+    call_command("export_quiz", quiz.slug, "--format", "gift")
+    assert gift.parse(capsys.readouterr().out) == gift.parse(QUIZ)
+    call_command("export_quiz", quiz.slug, "--format", "quizlet")
+    assert "Name the CDN.\tCloudFront" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_import_quiz_names_bad_lines_saves_nothing_and_exits_1(tmp_path, capsys):
+    path = tmp_path / "bad.gift"
+    path.write_text(QUIZ + "\nBroken {=a ~b\n\nAlso {#x}\n")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_quiz", str(path))
+    assert caught.value.returncode == 1
+    err = capsys.readouterr().err
+    assert "line 7: the { that starts the answers has no closing }" in err
+    assert "line 9: " in err
+    assert not Quiz.objects.exists() and not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_quiz_reads_aiken_and_csv_with_a_topic(tmp_path, capsys):
+    from tests.conftest import make_cards
+
+    make_cards(1, slug="regions")
+    aiken = tmp_path / "a.txt"
+    aiken.write_text("Q?\nA. x\nB. y\nANSWER: B\n")
+    call_command("import_quiz", str(aiken), "--topic", "regions")
+    cards = tmp_path / "c.csv"
+    cards.write_text("front,back\nS3,objects\n")
+    call_command("import_quiz", str(cards), "--format", "csv")
+    assert [q.format for q in Quiz.objects.order_by("id")] == ["aiken", "csv"]
+    assert Quiz.objects.order_by("id").first().topic.slug == "regions"
+    with pytest.raises(CommandError):
+        call_command("import_quiz", str(cards), "--topic", "nope")
+
+
+@pytest.mark.django_db
+def test_reimporting_keeps_responses():
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from studyapp.models import Attempt
+
+    quiz = save_quiz(gift.parse(QUIZ), title="Keep").quiz
+    learner = User.objects.create(username="l")
+    attempt = Attempt.objects.create(
+        learner=learner, quiz=quiz, number=1, mode="practice", started_at=timezone.now()
+    )
+    question = quiz.questions.get(title="Three")
+    Response.objects.create(
+        attempt=attempt, question=question, answer="x", fraction=0, answered_at=timezone.now()
+    )
+    save_quiz(gift.parse("Only? {T}"), quiz=quiz)
+    assert Response.objects.get().question.retired_at is not None
