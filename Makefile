@@ -53,6 +53,7 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/import_course.py
+	$(BIN)/python bench/quiz_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles

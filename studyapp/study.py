@@ -346,3 +346,25 @@ def _count(learner: AbstractBaseUser, log: ReviewLog, sign: int) -> None:
                 WHERE learner_id = %s AND day = %s""",
             [*values, learner.pk, log.day],
         )
+
+
+def schedule_missed(learner: AbstractBaseUser, profile: Profile, card: Card, now: datetime) -> None:
+    """Put a card from a missed quiz question into the learner's reviews, as if graded Again.
+
+    No review is logged: the learner answered a quiz, not the card. A card already being
+    learnt is left as it is; one in the Review phase goes back to relearning.
+    """
+    try:
+        with transaction.atomic():
+            state = CardState.objects.select_for_update().filter(learner=learner, card=card).first()
+            if state is not None and state.phase != Phase.REVIEW:
+                return
+            memory = scheduling.review(
+                memory_of(state), Rating.AGAIN, now, profile.desired_retention
+            )
+            if state is None:
+                state = CardState(learner=learner, card=card, reps=0)
+            _apply(state, memory)
+            _save(state)
+    except IntegrityError:
+        pass  # another request put the same card in the learner's reviews just now

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from studyapp.views import accounts, health, progress, study, topics
+from studyapp.views import accounts, health, progress, quiz, study, teach, topics
 
 # Django's password views share two plain templates: a form page and a notice page.
 FORM, NOTICE = "registration/form_page.html", "registration/notice_page.html"
@@ -50,6 +50,17 @@ urlpatterns = [
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),
     path("study/topics/<str:slug>/", study.review, name="study_topic"),
+    path("teach/upload/", teach.upload, name="upload"),
+    path("quizzes/", quiz.quiz_list, name="quizzes"),
+    path("quizzes/<str:slug>/", quiz.quiz_detail, name="quiz"),
+    path("quizzes/<str:slug>/start/", quiz.quiz_start, name="quiz_start"),
+    path("attempts/<int:pk>/", quiz.attempt_page, name="attempt"),
+    path(
+        "attempts/<int:pk>/questions/<int:question_id>/",
+        quiz.attempt_answer,
+        name="attempt_answer",
+    ),
+    path("attempts/<int:pk>/finish/", quiz.attempt_finish, name="attempt_finish"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,0 +1,248 @@
+"""Taking a quiz: starting (or resuming) an attempt, answering, finishing.
+
+An attempt fixes its question and choice order when it starts, so a reload shows the
+same quiz. Practice mode marks each answer at once and locks it; test mode keeps answers
+changeable and marks them all at the end. A test's time limit is enforced here, on the
+server: once past the deadline, the attempt is finished with the answers it has.
+Every question a learner does not get fully right becomes a card in their reviews.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+
+from studyapp.grading import AnswerError, Marked, mark, parse_number
+from studyapp.models import Attempt, Question, Quiz, Response
+from studyapp.quiz_import import card_for, card_sides
+from studyapp.study import profile_for, schedule_missed
+
+
+class AttemptError(Exception):
+    """An action the attempt does not allow now; the message says why, for the learner."""
+
+
+@dataclass
+class Slot:
+    """One question as this attempt shows it: its choices in this attempt's order."""
+
+    question: Question
+    order: list[int]  # choice indexes (multiple choice) or answer indexes (matching)
+    response: Response | None = None
+    marked: Marked | None = None
+
+    @property
+    def choices(self) -> list[tuple[int, dict]]:
+        return [(i, self.question.data["choices"][i]) for i in self.order]
+
+    @property
+    def match_options(self) -> list[str]:
+        answers = [p["answer"] for p in self.question.data["pairs"]]
+        return list(dict.fromkeys(answers[i] for i in self.order))
+
+    @property
+    def match_prompts(self) -> list[tuple[int, str]]:
+        return [(i, p["prompt"]) for i, p in enumerate(self.question.data["pairs"]) if p["prompt"]]
+
+    @property
+    def match_rows(self) -> list[tuple[int, str, str]]:
+        """Each item to match, with the answer given to it so far."""
+        given = self.given if isinstance(self.given, dict) else {}
+        return [(i, prompt, given.get(str(i), "")) for i, prompt in self.match_prompts]
+
+    @property
+    def given(self) -> object:
+        return self.response.answer if self.response else None
+
+    @property
+    def solution_html(self) -> str:
+        """The right answer and the general feedback, to show once marked."""
+        return card_sides(self.question)["back_html"]
+
+    @property
+    def percent(self) -> int | None:
+        if self.marked is None or self.marked.fraction is None:
+            return None
+        return round(100 * self.marked.fraction)
+
+
+def attempts_left(learner: AbstractBaseUser, quiz: Quiz) -> int | None:
+    if quiz.max_attempts is None:
+        return None
+    return max(0, quiz.max_attempts - Attempt.objects.filter(learner=learner, quiz=quiz).count())
+
+
+def open_attempt(learner: AbstractBaseUser, quiz: Quiz) -> Attempt | None:
+    return Attempt.objects.filter(learner=learner, quiz=quiz, finished_at__isnull=True).first()
+
+
+def _layout(quiz: Quiz, rng: random.Random) -> list[dict]:
+    questions = list(quiz.questions.active().order_by("position"))
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    layout = []
+    for q in questions:
+        count = len(q.data.get("choices") or q.data.get("pairs") or [])
+        order = list(range(count))
+        if quiz.shuffle:
+            rng.shuffle(order)
+        layout.append({"question": q.pk, "order": order})
+    return layout
+
+
+def start(learner: AbstractBaseUser, quiz: Quiz, now: datetime, rng: random.Random) -> Attempt:
+    """Resume the learner's open attempt, or start a new one if attempts are left."""
+    current = open_attempt(learner, quiz)
+    if current is not None:
+        return current
+    left = attempts_left(learner, quiz)
+    if left == 0:
+        raise AttemptError(f"You have used all {quiz.max_attempts} attempts at this quiz.")
+    number = Attempt.objects.filter(learner=learner, quiz=quiz).count() + 1
+    layout = _layout(quiz, rng)
+    limit = quiz.time_limit_minutes if quiz.mode == Quiz.Mode.TEST else None
+    try:
+        with transaction.atomic():
+            return Attempt.objects.create(
+                learner=learner,
+                quiz=quiz,
+                number=number,
+                mode=quiz.mode,
+                started_at=now,
+                deadline=now + timedelta(minutes=limit) if limit else None,
+                layout=layout,
+                max_score=float(
+                    Question.objects.filter(pk__in=[e["question"] for e in layout])
+                    .exclude(type="description")
+                    .count()
+                ),
+            )
+    except IntegrityError:
+        # A second click started the same attempt a moment ago: resume that one.
+        current = open_attempt(learner, quiz)
+        if current is None:
+            raise
+        return current
+
+
+def slots(attempt: Attempt) -> list[Slot]:
+    """Return the attempt's questions in its order, each with its response and mark."""
+    ids = [e["question"] for e in attempt.layout]
+    questions = Question.objects.in_bulk(ids)
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    out = []
+    for entry in attempt.layout:
+        question = questions.get(entry["question"])
+        if question is None:
+            continue
+        slot = Slot(question, entry["order"], responses.get(question.pk))
+        if slot.response is not None:
+            slot.marked = mark(question.type, question.data, slot.response.answer)
+        out.append(slot)
+    return out
+
+
+def read_answer(slot: Slot, post: QueryDict) -> object:
+    """Turn a question's posted form into its stored answer, or raise AnswerError."""
+    qtype = slot.question.type
+    if qtype == "multichoice":
+        raw = post.getlist("answer")
+        try:
+            chosen = sorted({int(v) for v in raw})
+        except ValueError:
+            raise AnswerError("That choice is not one of this question's.") from None
+        if any(i not in slot.order for i in chosen):
+            raise AnswerError("That choice is not one of this question's.")
+        if not chosen:
+            raise AnswerError("Choose an answer first.")
+        if slot.question.data["single"] and len(chosen) > 1:
+            raise AnswerError("Choose one answer.")
+        return chosen
+    if qtype == "truefalse":
+        value = post.get("answer")
+        if value not in ("true", "false"):
+            raise AnswerError("Choose True or False.")
+        return value == "true"
+    if qtype == "matching":
+        options = set(slot.match_options)
+        answer = {}
+        for i, _ in slot.match_prompts:
+            value = post.get(f"match-{i}", "")
+            if value not in options:
+                raise AnswerError("Choose a match for every item.")
+            answer[str(i)] = value
+        return answer
+    if qtype in ("shortanswer", "numerical", "essay"):
+        text = post.get("answer", "").strip()
+        if not text:
+            raise AnswerError("Write an answer first.")
+        if len(text) > 20_000:
+            raise AnswerError("That answer is too long.")
+        if qtype == "numerical":
+            parse_number(text)
+        return text
+    raise AnswerError("This question takes no answer.")
+
+
+def _check_open(attempt: Attempt, now: datetime) -> None:
+    if attempt.finished_at is not None:
+        raise AttemptError("This attempt is finished; its answers can no longer change.")
+    if attempt.deadline is not None and now > attempt.deadline:
+        finish(attempt, attempt.deadline)
+        raise AttemptError("Time is up: the attempt was finished with the answers saved.")
+
+
+def _missed(attempt: Attempt, question: Question, now: datetime) -> None:
+    schedule_missed(attempt.learner, profile_for(attempt.learner), card_for(question), now)
+
+
+def answer(attempt: Attempt, slot: Slot, post: QueryDict, now: datetime) -> Marked:
+    """Save the learner's answer to one question; in practice mode mark it now."""
+    _check_open(attempt, now)
+    value = read_answer(slot, post)
+    marked = mark(slot.question.type, slot.question.data, value)
+    with transaction.atomic():
+        if attempt.mode == Quiz.Mode.PRACTICE:
+            # Practice answers are final once marked, as with Moodle's immediate feedback.
+            _, created = Response.objects.get_or_create(
+                attempt=attempt,
+                question=slot.question,
+                defaults={"answer": value, "fraction": marked.fraction, "answered_at": now},
+            )
+            if not created:
+                raise AttemptError("You have already answered this question.")
+            if marked.wrong:
+                _missed(attempt, slot.question, now)
+        else:
+            Response.objects.update_or_create(
+                attempt=attempt,
+                question=slot.question,
+                defaults={"answer": value, "fraction": marked.fraction, "answered_at": now},
+            )
+    slot.marked = marked
+    return marked
+
+
+def finish(attempt: Attempt, now: datetime) -> Attempt:
+    """Close the attempt and total its score; a test's misses become review cards."""
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.finished_at is not None:
+            return locked
+        all_slots = slots(locked)
+        scored = [s.marked.fraction or 0.0 for s in all_slots if s.marked is not None]
+        locked.score = sum(scored)
+        locked.finished_at = now
+        locked.save(update_fields=["score", "finished_at"])
+        if locked.mode == Quiz.Mode.TEST:
+            for s in all_slots:
+                unanswered = s.response is None and s.question.type not in ("description", "essay")
+                if unanswered or (s.marked is not None and s.marked.wrong):
+                    _missed(locked, s.question, now)
+    attempt.score, attempt.finished_at = locked.score, locked.finished_at
+    return locked

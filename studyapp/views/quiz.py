@@ -1,0 +1,109 @@
+"""Taking quizzes: the list, a quiz's page, an attempt, answering and finishing."""
+
+from __future__ import annotations
+
+import random
+
+from django.contrib import messages
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from studyapp import attempts
+from studyapp.grading import AnswerError
+from studyapp.models import Attempt, Quiz
+
+
+@require_GET
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    quizzes = (
+        Quiz.objects.select_related("topic")
+        .annotate(
+            question_count=Count("questions", filter=Q(questions__retired_at__isnull=True)),
+            best=Max(
+                "attempts__score",
+                filter=Q(attempts__learner=request.user, attempts__finished_at__isnull=False),
+            ),
+        )
+        .order_by("topic__order", "title")
+    )
+    return render(request, "quiz/list.html", {"quizzes": quizzes})
+
+
+@require_GET
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.select_related("topic"), slug=slug)
+    mine = Attempt.objects.filter(learner=request.user, quiz=quiz).order_by("number")
+    context = {
+        "quiz": quiz,
+        "attempts": mine,
+        "open": next((a for a in mine if a.finished_at is None), None),
+        "left": attempts.attempts_left(request.user, quiz),
+        "question_count": quiz.questions.active().count(),
+    }
+    return render(request, "quiz/detail.html", context)
+
+
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, slug=slug)
+    try:
+        attempt = attempts.start(request.user, quiz, timezone.now(), random.Random())
+    except attempts.AttemptError as error:
+        messages.error(request, str(error))
+        return redirect("quiz", slug=quiz.slug)
+    return redirect("attempt", pk=attempt.pk)
+
+
+def _attempt_for(request: HttpRequest, pk: int) -> Attempt:
+    """The learner's own attempt, or 404: nobody sees or answers another's attempt."""
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, learner=request.user)
+
+
+def _expire(attempt: Attempt) -> None:
+    """Finish a timed attempt whose time is up, so every page shows it as finished."""
+    if attempt.finished_at is None and attempt.deadline and timezone.now() > attempt.deadline:
+        attempts.finish(attempt, attempt.deadline)
+
+
+@require_GET
+def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _attempt_for(request, pk)
+    _expire(attempt)
+    context = {"attempt": attempt, "quiz": attempt.quiz, "slots": attempts.slots(attempt)}
+    return render(request, "quiz/attempt.html", context)
+
+
+@require_POST
+def attempt_answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    attempt = _attempt_for(request, pk)
+    slot = next((s for s in attempts.slots(attempt) if s.question.pk == question_id), None)
+    if slot is None:
+        messages.error(request, "That question is not part of this attempt.")
+        return redirect("attempt", pk=attempt.pk)
+    error = None
+    try:
+        attempts.answer(attempt, slot, request.POST, timezone.now())
+    except (AnswerError, attempts.AttemptError) as problem:
+        error = str(problem)
+    if request.htmx and attempt.finished_at is None:
+        slot.response = slot.response or attempt.responses.filter(question=slot.question).first()
+        context = {"attempt": attempt, "slot": slot, "error": error, "just_saved": not error}
+        return render(request, "quiz/attempt.html#question", context)
+    if error:
+        messages.error(request, error)
+    elif attempt.mode == Quiz.Mode.TEST:
+        messages.success(request, "Answer saved.")
+    return redirect(reverse("attempt", args=[attempt.pk]) + f"#q-{slot.question.pk}")
+
+
+@require_POST
+def attempt_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _attempt_for(request, pk)
+    if attempt.finished_at is None:
+        attempts.finish(attempt, min(timezone.now(), attempt.deadline or timezone.now()))
+        messages.success(request, "Attempt finished.")
+    return redirect("attempt", pk=attempt.pk)

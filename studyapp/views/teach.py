@@ -1,0 +1,171 @@
+"""Instructors upload quizzes: a file or pasted text, a preview of every question and
+problem, and nothing saved until they confirm."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from studyapp import formats
+from studyapp.formats.questions import FormatError, Problem
+from studyapp.models import Profile, Quiz, Topic
+from studyapp.quiz_import import answer_data, read_text, save_quiz, to_html
+from studyapp.study import profile_for
+
+TEACHING_ROLES = {Profile.Role.INSTRUCTOR, Profile.Role.ADMIN}
+
+
+def instructor_required(view):
+    """Let instructors (and admins) in; everyone else gets 403, on GET and POST alike."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if profile_for(request.user).role not in TEACHING_ROLES:
+            raise PermissionDenied("Only instructors can upload quizzes.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _unescape_separator(value: str) -> str:
+    """Let people type a tab or a line break as \\t or \\n."""
+    return value.replace("\\t", "\t").replace("\\n", "\n")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        required=False, help_text="GIFT, Aiken, CSV/TSV or a Quizlet export; 2 MB at most."
+    )
+    text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 8}), label="Or paste the questions"
+    )
+    format = forms.ChoiceField(
+        choices=[("auto", "Detect it"), *formats.FORMATS.items()], initial="auto"
+    )
+    separator = forms.CharField(
+        required=False,
+        max_length=5,
+        help_text="CSV/Quizlet: what separates front and back; type \\t for a tab (the default).",
+    )
+    row_separator = forms.CharField(
+        required=False,
+        max_length=5,
+        help_text="Quizlet: what separates rows; \\n (a new line) unless you changed it.",
+    )
+    quiz = forms.ModelChoiceField(
+        Quiz.objects.none(), required=False, label="Update one of your quizzes"
+    )
+    title = forms.CharField(required=False, max_length=200, label="Or name a new quiz")
+    topic = forms.ModelChoiceField(Topic.objects.all(), required=False)
+    mode = forms.ChoiceField(choices=Quiz.Mode.choices, initial=Quiz.Mode.PRACTICE)
+    time_limit_minutes = forms.IntegerField(
+        required=False, min_value=1, max_value=24 * 60, help_text="Test mode only."
+    )
+    max_attempts = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    shuffle = forms.BooleanField(
+        required=False, initial=True, label="Shuffle questions and choices"
+    )
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # An instructor updates only their own quizzes: the choices are the permission.
+        self.fields["quiz"].queryset = Quiz.objects.filter(owner=owner)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            try:
+                data["text"] = read_text(upload.read(upload.size + 1) if upload.size else b"")
+            except FormatError as error:
+                self.add_error("file", str(error.problems[0]))
+            data["filename"] = upload.name
+        elif not data.get("text", "").strip():
+            raise forms.ValidationError("Choose a file or paste some questions.")
+        if not data.get("quiz") and not data.get("title", "").strip():
+            name = data.get("filename", "")
+            data["title"] = name.rsplit(".", 1)[0] if name else ""
+            if not data["title"]:
+                self.add_error("title", "Name the new quiz, or pick one of yours to update.")
+        return data
+
+
+def _parse(data: dict) -> tuple[str, list, list[Problem]]:
+    text = data["text"]
+    fmt = data["format"]
+    if fmt == "auto":
+        fmt = formats.detect(text, data.get("filename", ""))
+    options = {
+        "separator": _unescape_separator(data.get("separator") or ""),
+        "row_separator": _unescape_separator(data.get("row_separator") or ""),
+    }
+    try:
+        return fmt, formats.parse(text, fmt, **options), []
+    except FormatError as error:
+        return fmt, error.questions, error.problems
+
+
+def _preview_rows(questions: list) -> list[dict]:
+    return [
+        {
+            "line": q.line,
+            "type": q.type.value,
+            "name": q.name,
+            "html": to_html(q.text, q.text_format),
+            "data": answer_data(q),
+        }
+        for q in questions
+    ]
+
+
+@instructor_required
+def upload(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405)
+    form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fmt, questions, problems = _parse(data)
+        if not questions and not problems:
+            problems = [Problem(1, "no questions were found")]
+        if request.POST.get("action") == "confirm" and not problems:
+            report = save_quiz(
+                questions,
+                quiz=data["quiz"],
+                title=data["title"].strip(),
+                topic=data["topic"],
+                owner=request.user,
+                source=data.get("filename", "") or "pasted text",
+                fmt=fmt,
+            )
+            Quiz.objects.filter(pk=report.quiz.pk).update(
+                mode=data["mode"],
+                time_limit_minutes=data["time_limit_minutes"],
+                max_attempts=data["max_attempts"],
+                shuffle=data["shuffle"],
+            )
+            messages.success(
+                request,
+                f"Saved {report.saved} questions in “{report.quiz.title}” "
+                f"({report.created} new, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {report.retired} retired).",
+            )
+            return redirect("quiz", slug=report.quiz.slug)
+        # The confirm form carries the same text back, so what is saved is what was shown.
+        confirm = UploadForm(initial={**data, "format": fmt, "file": None}, owner=request.user)
+        for name in confirm.fields:
+            confirm.fields[name].widget = forms.HiddenInput()
+        confirm.fields["file"].widget = forms.HiddenInput()
+        context |= {
+            "preview": _preview_rows(questions),
+            "problems": problems,
+            "fmt": formats.FORMATS.get(fmt, fmt),
+            "confirm": confirm,
+        }
+    return render(request, "teach/upload.html", context)

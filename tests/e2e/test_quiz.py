@@ -1,0 +1,79 @@
+"""An instructor uploads a GIFT quiz; a learner takes it in both modes and finds the
+question they missed among their reviews."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from studyapp.models import Card, Quiz
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_browse import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+QUIZ = """\
+::Objects::Which service stores objects? {=Amazon S3#Right. ~Amazon EC2#EC2 runs servers.}
+
+::Zones::An Availability Zone sits inside a Region. {T}
+"""
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_upload_preview_confirm_then_practice_and_test(
+    page: Page, live_server, instructor, learner, tmp_path
+):
+    log_in(page, live_server, instructor, check_accessibility=False)
+    page.get_by_role("link", name="Upload").click()
+    assert_accessible(page)
+    path = tmp_path / "storage.gift"
+    path.write_text(QUIZ)
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_label("Or name a new quiz").fill("Storage check")
+    page.get_by_role("button", name="Preview").click()
+    expect(
+        page.get_by_role("heading", name="Preview: 2 questions read as GIFT (Moodle)")
+    ).to_be_visible()
+    expect(page.locator("#preview")).to_contain_text("Which service stores objects?")
+    assert_accessible(page)
+    assert not Quiz.objects.exists()  # nothing saved before the confirm
+    page.get_by_role("button", name="Save these 2 questions").click()
+    expect(page.get_by_text("Saved 2 questions in “Storage check”")).to_be_visible()
+    log_out(page)
+
+    # Practice: feedback after each answer, through htmx.
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.get_by_role("link", name="Quizzes").click()
+    page.get_by_role("link", name="Storage check").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start the quiz").click()
+    objects = page.locator("section", has_text="Which service stores objects?")
+    objects.get_by_label("Amazon EC2").check()
+    objects.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("EC2 runs servers.")).to_be_visible()
+    expect(page.locator('[data-mark="wrong"]')).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Finish attempt").click()
+    expect(page.get_by_text("Finished. Score: 0 / 2")).to_be_visible()
+
+    # Test mode: no feedback until the end.
+    Quiz.objects.update(mode="test", time_limit_minutes=10)
+    page.goto(f"{live_server.url}/quizzes/storage-check/")
+    page.get_by_role("button", name="Start a new attempt").click()
+    expect(page.get_by_text("Time limit: submit by")).to_be_visible()
+    zones = page.locator("section", has_text="inside a Region")
+    zones.get_by_label("True").check()
+    zones.get_by_role("button", name="Save answer").click()
+    expect(zones.get_by_text("Answer saved.")).to_be_visible()
+    expect(page.locator("[data-mark]")).to_have_count(0)
+    page.get_by_role("button", name="Finish attempt").click()
+    expect(page.get_by_text("Finished. Score: 1 / 2")).to_be_visible()
+    assert_accessible(page)
+
+    # The missed question waits among the reviews.
+    Card.objects.exclude(kind="from-quiz").delete()
+    page.get_by_role("link", name="Study", exact=True).click()
+    expect(page.locator("#card")).to_contain_text("Which service stores objects?")
