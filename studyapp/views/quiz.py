@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from studyapp import attempts
 from studyapp.grading import AnswerError
@@ -22,7 +23,10 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = (
         Quiz.objects.select_related("topic")
         .annotate(
-            question_count=Count("questions", filter=Q(questions__retired_at__isnull=True)),
+            # distinct: the join with attempts would otherwise count each question again.
+            question_count=Count(
+                "questions", filter=Q(questions__retired_at__isnull=True), distinct=True
+            ),
             best=Max(
                 "attempts__score",
                 filter=Q(attempts__learner=request.user, attempts__finished_at__isnull=False),
@@ -89,7 +93,11 @@ def attempt_answer(request: HttpRequest, pk: int, question_id: int) -> HttpRespo
         attempts.answer(attempt, slot, request.POST, timezone.now())
     except (AnswerError, attempts.AttemptError) as problem:
         error = str(problem)
-    if request.htmx and attempt.finished_at is None:
+    if request.htmx and attempt.finished_at is not None:
+        # Time ran out: the whole page changes, so send the browser to it.
+        messages.error(request, error or "This attempt is finished.")
+        return HttpResponseClientRedirect(reverse("attempt", args=[attempt.pk]))
+    if request.htmx:
         slot.response = slot.response or attempt.responses.filter(question=slot.question).first()
         context = {"attempt": attempt, "slot": slot, "error": error, "just_saved": not error}
         return render(request, "quiz/attempt.html#question", context)

@@ -48,6 +48,10 @@ def wrong_choice(q) -> int:
 def test_the_list_and_the_quiz_page(learner_client, quiz):
     assert "Storage" in learner_client.get("/quizzes/").text
     assert "4 questions" in learner_client.get(f"/quizzes/{quiz.slug}/").text
+    for _ in range(2):  # finished attempts must not multiply the question count
+        attempt = start(learner_client, quiz)
+        learner_client.post(f"/attempts/{attempt.pk}/finish/")
+    assert "4 questions" in learner_client.get("/quizzes/").text
 
 
 def test_practice_marks_each_answer_at_once_and_a_miss_becomes_a_review(
@@ -144,6 +148,10 @@ def test_the_server_enforces_the_time_limit(learner_client, quiz):
     )
     assert "Time is up" in refused.text
     assert not Response.objects.exists()
+    htmx = learner_client.post(
+        f"/attempts/{attempt.pk}/questions/{tf.pk}/", {"answer": "true"}, HTTP_HX_REQUEST="true"
+    )
+    assert htmx.headers["HX-Redirect"] == f"/attempts/{attempt.pk}/"
     attempt.refresh_from_db()
     assert attempt.finished_at is not None
 
