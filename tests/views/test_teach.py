@@ -120,3 +120,23 @@ def test_quizlet_with_chosen_separators(teacher):
     data |= {"row_separator": ";", "title": "Cards", "mode": "practice", "action": "confirm"}
     teacher.post("/teach/upload/", data)
     assert list(Question.objects.values_list("parsed__text", flat=True)) == ["S3", "EBS"]
+
+
+def test_a_failure_part_way_through_saving_leaves_nothing(teacher, monkeypatch):
+    from studyapp import quiz_import
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # The quiz row and the new questions are written before this step fails.
+    monkeypatch.setattr(quiz_import.Question.objects, "bulk_update", fail)
+    data = {
+        "text": GOOD,
+        "format": "gift",
+        "title": "Half",
+        "mode": "practice",
+        "action": "confirm",
+    }
+    with pytest.raises(RuntimeError):
+        teacher.post("/teach/upload/", data)
+    assert not Quiz.objects.exists() and not Question.objects.exists()
