@@ -88,8 +88,22 @@ def find_cards(
         if tok.type == "heading_open":
             section = tok.meta.get("anchor", section)
         elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open" and tok.map:
-            cards.extend(_paragraph_cards(ctx, i, section))
+            for card in _paragraph_cards(ctx, i, section):
+                # Text of nothing but invisible characters (a stray byte order mark, a
+                # zero-width space) renders to an empty side: not a card anyone can study.
+                if _blank(card.front_html) or _blank(card.back_html):
+                    ctx.problems.append(Problem(card.line, "a card side shows nothing; skipped"))
+                else:
+                    cards.append(card)
     return cards, ctx.problems
+
+
+_TAG = re.compile(r"<(?!img\b)[^>]*>")
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _blank(html: str) -> bool:
+    return not _TAG.sub("", html).strip().strip(_INVISIBLE).strip()
 
 
 def _mask(text: str, pattern: re.Pattern[str]) -> str:

@@ -242,7 +242,8 @@ def test_editing_a_cards_text_or_topic_changes_its_key():
 )
 def test_no_script_or_dangerous_url_reaches_the_html(markdown):
     note = parse_note(f"{markdown}\n\nq::{markdown}\n", "x.md")
-    for html in (note.html, note.cards[0].back_html):
+    # A back that sanitizes to nothing (the iframe) leaves no card at all.
+    for html in (note.html, *(card.back_html for card in note.cards)):
         lowered = html.lower()
         assert not re.search(r"(href|src)=\S*(javascript|data):", lowered), html
         for bad in ("<script", "onerror", "<iframe", "position"):
@@ -295,3 +296,12 @@ def test_files_over_the_limit_are_refused():
 def test_the_lesson_keeps_card_lines_apart_and_hides_question_mark_lines():
     note = parse_note("a::b\nc::d\n\nWhat?\n?\nThis.\n\nprose\nflows\n", "x.md")
     assert note.html == ("<p>a — b<br>\nc — d</p>\n<p>What?<br>\nThis.</p>\n<p>prose\nflows</p>\n")
+
+
+def test_a_card_side_of_invisible_characters_is_skipped_with_its_line():
+    # Found by hypothesis: a byte order mark in the middle of a file made an empty front.
+    note = parse_note("Intro\n\n\ufeff::hint\n\nReal :: card\n", "x.md")
+    assert [c.back_html for c in note.cards] == ["card"]
+    assert [(p.line, p.message) for p in note.problems] == [
+        (3, "a card side shows nothing; skipped")
+    ]
