@@ -81,7 +81,8 @@ def open_attempt(learner: AbstractBaseUser, quiz: Quiz) -> Attempt | None:
     return Attempt.objects.filter(learner=learner, quiz=quiz, finished_at__isnull=True).first()
 
 
-def _layout(quiz: Quiz, rng: random.Random) -> list[dict]:
+def _layout(quiz: Quiz, rng: random.Random) -> tuple[list[dict], int]:
+    """Return this attempt's question and choice order, and how many questions score."""
     questions = list(quiz.questions.active().order_by("position"))
     if quiz.shuffle:
         rng.shuffle(questions)
@@ -92,7 +93,7 @@ def _layout(quiz: Quiz, rng: random.Random) -> list[dict]:
         if quiz.shuffle:
             rng.shuffle(order)
         layout.append({"question": q.pk, "order": order})
-    return layout
+    return layout, sum(1 for q in questions if q.scored)
 
 
 def start(learner: AbstractBaseUser, quiz: Quiz, now: datetime, rng: random.Random) -> Attempt:
@@ -100,27 +101,22 @@ def start(learner: AbstractBaseUser, quiz: Quiz, now: datetime, rng: random.Rand
     current = open_attempt(learner, quiz)
     if current is not None:
         return current
-    left = attempts_left(learner, quiz)
-    if left == 0:
+    used = Attempt.objects.filter(learner=learner, quiz=quiz).count()
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
         raise AttemptError(f"You have used all {quiz.max_attempts} attempts at this quiz.")
-    number = Attempt.objects.filter(learner=learner, quiz=quiz).count() + 1
-    layout = _layout(quiz, rng)
+    layout, scored = _layout(quiz, rng)
     limit = quiz.time_limit_minutes if quiz.mode == Quiz.Mode.TEST else None
     try:
         with transaction.atomic():
             return Attempt.objects.create(
                 learner=learner,
                 quiz=quiz,
-                number=number,
+                number=used + 1,
                 mode=quiz.mode,
                 started_at=now,
                 deadline=now + timedelta(minutes=limit) if limit else None,
                 layout=layout,
-                max_score=float(
-                    Question.objects.filter(pk__in=[e["question"] for e in layout])
-                    .exclude(type="description")
-                    .count()
-                ),
+                max_score=float(scored),
             )
     except IntegrityError:
         # A second click started the same attempt a moment ago: resume that one.

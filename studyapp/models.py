@@ -309,7 +309,8 @@ class Question(models.Model):
 
     @property
     def scored(self) -> bool:
-        return self.type not in ("description",)
+        """Whether it counts towards an attempt's score (a description does not)."""
+        return self.type != "description"
 
 
 class Attempt(models.Model):
@@ -323,7 +324,7 @@ class Attempt(models.Model):
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # [{"question": id, "choices": [index, ...]}], in the order this learner sees them.
+    # [{"question": id, "order": [choice or pair index, ...]}], as this learner sees them.
     layout = models.JSONField(default=list)
     score = models.FloatField(null=True, blank=True)  # sum of the questions' fractions
     max_score = models.FloatField(default=0)

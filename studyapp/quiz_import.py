@@ -190,10 +190,14 @@ def save_quiz(
     gone = [q.pk for q in existing.values() if q.retired_at is None]
     Question.objects.filter(pk__in=gone).update(retired_at=now)
     Card.objects.filter(question__in=gone).update(retired_at=now)
-    for question in changed:
-        Card.objects.filter(question=question).update(
-            topic=quiz.topic, retired_at=None, **card_sides(question)
-        )
+    # Cards made from edited questions follow the edit; all follow the quiz's topic.
+    cards = list(Card.objects.filter(question__in=changed).select_related("question"))
+    for card in cards:
+        card.retired_at = None
+        for side, value in card_sides(card.question).items():
+            setattr(card, side, value)
+    Card.objects.bulk_update(cards, ["retired_at", "front_html", "back_html"])
+    Card.objects.filter(question__quiz=quiz).exclude(topic=quiz.topic).update(topic=quiz.topic)
     report.created, report.updated, report.retired = len(new), len(changed), len(gone)
     return report
 

@@ -40,16 +40,35 @@ def execute(sql: str, params: Sequence[object]) -> None:
         cursor.execute(sql, [param(p) for p in params])
 
 
-def insert(model: type[Model], values: dict[str, object]) -> int:
-    """Insert one row of the given columns and return its id."""
+def _prepared(obj: Model, fields: list) -> list[object]:
+    """The fields' values as the ORM would send them (dates, JSON and all)."""
+    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def insert(obj: Model) -> None:
+    """Insert a new instance's row, as obj.save() would, and set its id."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table(model)} ({', '.join(quote(c) for c in values)})"
-            f" VALUES ({', '.join(['%s'] * len(values))}) RETURNING id",
-            [param(v) for v in values.values()],
+            f"INSERT INTO {table(type(obj))} ({', '.join(quote(f.column) for f in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
+            _prepared(obj, fields),
         )
-        return cursor.fetchone()[0]
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+
+
+def update(obj: Model, names: list[str]) -> None:
+    """Write the named fields of a saved instance, as obj.save(update_fields=...) would."""
+    fields = [obj._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
+            " WHERE id = %s",
+            [*_prepared(obj, fields), obj.pk],
+        )
 
 
 def _instance(model: type[Model], values: Sequence[object]) -> Model:

@@ -237,7 +237,7 @@ def grade(
                 state_before=_snapshot(state) if state else None,
                 counts_for_retention=first_today,
             )
-            _insert(log)
+            sql.insert(log)  # in SQL, as is the rest of grading: see next_card
             memory = scheduling.review(
                 memory_of(state), Rating(rating), now, profile.desired_retention
             )
@@ -253,48 +253,15 @@ def grade(
     return log
 
 
-def _insert(log: ReviewLog) -> None:
-    """Insert a review; in SQL for the same reason as _count."""
-    log.pk = sql.insert(
-        ReviewLog,
-        {
-            "learner_id": log.learner_id,
-            "card_id": log.card_id,
-            "seq": log.seq,
-            "rating": log.rating,
-            "reviewed_at": log.reviewed_at,
-            "duration_ms": log.duration_ms,
-            "day": log.day,
-            "state_before": connection.ops.adapt_json_value(log.state_before, None)
-            if log.state_before is not None
-            else None,
-            "counts_for_retention": log.counts_for_retention,
-        },
-    )
-    log._state.adding = False
+_STATE_FIELDS = ["phase", "step", "stability", "difficulty", "due", "last_review", "reps"]
 
 
 def _save(state: CardState) -> None:
-    """Save a card's state; an existing one with one UPDATE in SQL, as in _count."""
+    """Save a card's state; in SQL for the same reason as next_card."""
     if state.pk is None:
-        state.save()
-        return
-    sql.execute(
-        f"""UPDATE {sql.table(CardState)}
-            SET phase = %s, step = %s, stability = %s, difficulty = %s, due = %s,
-                last_review = %s, reps = %s
-            WHERE id = %s""",
-        [
-            state.phase,
-            state.step,
-            state.stability,
-            state.difficulty,
-            state.due,
-            state.last_review,
-            state.reps,
-            state.pk,
-        ],
-    )
+        sql.insert(state)
+    else:
+        sql.update(state, _STATE_FIELDS)
 
 
 def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:

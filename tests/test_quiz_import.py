@@ -133,3 +133,19 @@ def test_reimporting_keeps_responses():
     )
     save_quiz(gift.parse("Only? {T}"), quiz=quiz)
     assert Response.objects.get().question.retired_at is not None
+
+
+@pytest.mark.django_db
+def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic():
+    from studyapp.models import Topic
+    from studyapp.quiz_import import card_for
+
+    quiz = save_quiz(gift.parse(QUIZ), title="Cards").quiz
+    one, two = quiz.questions.get(title="One"), quiz.questions.get(title="Two")
+    edited_card, kept_card = card_for(one), card_for(two)
+    topic = Topic.objects.create(slug="storage", title="Storage")
+    save_quiz(gift.parse(QUIZ.replace("~EC2}", "~Amazon EC2}")), quiz=quiz, topic=topic)
+    edited_card.refresh_from_db()
+    kept_card.refresh_from_db()
+    assert "Amazon EC2" in edited_card.front_html
+    assert edited_card.topic == topic and kept_card.topic == topic

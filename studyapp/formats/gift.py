@@ -206,8 +206,9 @@ def _matching(answers: str, base: int, fmt: str) -> dict:
 
 
 def _truefalse(answers: str, fmt: str) -> dict:
+    # {T#feedback for a wrong answer#feedback for a right one}; either may be missing.
     value, *feedback = answers.split("#", 2)
-    wrong, right = (*(_with_format(f.strip(), fmt)[0] for f in feedback), "", "")[:2]
+    wrong, right = [_with_format(f.strip(), fmt)[0] for f in feedback] + [""] * (2 - len(feedback))
     return {"answer": _TRUE_FALSE[value.strip()], "feedback_wrong": wrong, "feedback_right": right}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -81,7 +82,8 @@ class UploadForm(forms.Form):
         upload = data.get("file")
         if upload:
             try:
-                data["text"] = read_text(upload.read(upload.size + 1) if upload.size else b"")
+                # Read one byte past the limit at most: enough for read_text to refuse it.
+                data["text"] = read_text(upload.read(settings.NOTES_MAX_BYTES + 1))
             except FormatError as error:
                 self.add_error("file", str(error.problems[0]))
             data["filename"] = upload.name
