@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
+from django.db.models.expressions import Col
 
 
 def table(model: type[Model]) -> str:
@@ -71,14 +73,30 @@ def update(obj: Model, names: list[str]) -> None:
         )
 
 
+# Per connection (a weak key, so a closed thread's connection takes its entry along) and
+# model: each column with its converters. Looking them up was a third of a row's cost.
+_converters: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _columns_with_converters(model: type[Model]) -> list[tuple[Col, list]]:
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    by_model = _converters.setdefault(wrapper, {})
+    if model not in by_model:
+        cols = [f.get_col(model._meta.db_table) for f in model._meta.concrete_fields]
+        by_model[model] = [
+            (col, wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper))
+            for col in cols
+        ]
+    return by_model[model]
+
+
 def _instance(model: type[Model], values: Sequence[object]) -> Model:
-    fields = model._meta.concrete_fields
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+    for (col, converters), value in zip(_columns_with_converters(model), values, strict=True):
+        for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
+    fields = model._meta.concrete_fields
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 

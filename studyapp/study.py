@@ -196,6 +196,19 @@ def _locked_state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
     return state
 
 
+def _active_card(card_id: int) -> Card:
+    """Return a card still in the course; in SQL for the same reason as next_card."""
+    found = sql.fetch_one(
+        f"SELECT {sql.columns(Card, 'c')} FROM {sql.table(Card)} c"
+        " WHERE c.id = %s AND c.retired_at IS NULL",
+        [card_id],
+        Card,
+    )
+    if found is None:
+        raise Card.DoesNotExist(f"No card {card_id} in the course.")
+    return found[0]
+
+
 def grade(
     learner: AbstractBaseUser,
     profile: Profile,
@@ -218,7 +231,7 @@ def grade(
     try:
         with transaction.atomic():
             state = _locked_state(learner, card_id)
-            card = state.card if state else Card.objects.active().get(pk=card_id)
+            card = state.card if state else _active_card(card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
             was_review = state is not None and state.phase == Phase.REVIEW
