@@ -1,0 +1,114 @@
+"""A person signs up, sets their study settings, changes and resets their password."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from studyapp.models import Profile
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NEW_PASSWORD = "correct-horse-battery-42"
+
+
+def field(page: Page, label: str):
+    """The input with exactly this label; crispy marks a required one with an asterisk."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\*?\s*$"))
+
+
+def log_in_as(page: Page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_sign_up_settings_and_password_change(browser, live_server):
+    # The browser says Berlin; sign-up should keep that, not the server's UTC.
+    context = browser.new_context(timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Create an account").click()
+    assert_accessible(page)
+    page.get_by_label("Username").fill("mira")
+    page.get_by_label("Email").fill("mira@example.org")
+    field(page, "Password").fill("first-pass-phrase-17")
+    page.get_by_label("Password confirmation").fill("first-pass-phrase-17")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+    profile = Profile.objects.get(user__username="mira")
+    assert profile.time_zone == "Europe/Berlin"
+
+    page.get_by_role("link", name="mira").click()
+    expect(page.get_by_role("heading", name="Study settings")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Desired retention").fill("0.99")
+    page.get_by_label("New cards per day").fill("7")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Ensure this value is less than or equal to 0.97.")).to_be_visible()
+    profile.refresh_from_db()
+    assert (profile.desired_retention, profile.new_per_day) == (0.9, 20)
+    page.get_by_label("Desired retention").fill("0.85")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your study settings are saved.")).to_be_visible()
+    profile.refresh_from_db()
+    assert (profile.desired_retention, profile.new_per_day) == (0.85, 7)
+
+    page.get_by_role("link", name="Change your password").click()
+    assert_accessible(page)
+    page.get_by_label("Old password").fill("first-pass-phrase-17")
+    field(page, "New password").fill(NEW_PASSWORD)
+    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    log_in_as(page, live_server, "mira", NEW_PASSWORD)
+    expect(page.get_by_role("link", name="mira")).to_be_visible()
+    context.close()
+
+
+def test_a_forgotten_password_is_reset_through_the_mailed_link(
+    page: Page, live_server, learner, mailoutbox
+):
+    User.objects.filter(pk=learner.pk).update(email="lena@example.org")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    assert_accessible(page)
+    page.get_by_label("Email").fill("lena@example.org")
+    page.get_by_role("button", name="Reset your password").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    assert len(mailoutbox) == 1
+    link = re.search(r"http://\S+/accounts/password/reset/\S+/", mailoutbox[0].body)
+    assert link, mailoutbox[0].body
+    page.goto(link.group())
+    field(page, "New password").fill(NEW_PASSWORD)
+    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Choose a new password").click()
+    expect(page.get_by_role("heading", name="Password reset")).to_be_visible()
+
+    # The link works once.
+    page.goto(link.group())
+    expect(page.get_by_text("This link has expired or was already used.")).to_be_visible()
+    log_in_as(page, live_server, "lena", NEW_PASSWORD)
+    expect(page.get_by_role("link", name="lena")).to_be_visible()
+
+
+def test_every_page_of_the_menu_is_reachable_on_a_phone(browser, live_server, instructor):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in_as(page, live_server, instructor.username, f"{instructor.username}-pw-123")
+    menu = page.get_by_role("navigation", name="Main")
+    for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", instructor.username]:
+        expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(menu.get_by_role("button", name="Log out")).to_be_visible()
+    # Nothing sticks out to the side, which a phone would hide behind a sideways scroll.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
