@@ -1,19 +1,24 @@
-"""A person signs up, sets their study settings, changes and resets their password."""
+"""A person signs up, sets their study settings, changes and resets their password; and
+every page fits the screen of a phone."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from studyapp.models import Profile
+from studyapp.models import Profile, Quiz, Topic
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NEW_PASSWORD = "correct-horse-battery-42"
+PHONE_WIDTH = 360
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 def field(page: Page, label: str):
@@ -100,8 +105,11 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     expect(page.get_by_role("link", name="lena")).to_be_visible()
 
 
-def test_every_page_of_the_menu_is_reachable_on_a_phone(browser, live_server, instructor):
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server, instructor):
+    call_command("import_notes", str(CONTENT), verbosity=0)
+    quiz = Quiz.objects.order_by("pk").first()
+    topic = Topic.objects.order_by("order").first()
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
     log_in_as(page, live_server, instructor.username, f"{instructor.username}-pw-123")
@@ -109,6 +117,31 @@ def test_every_page_of_the_menu_is_reachable_on_a_phone(browser, live_server, in
     for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", instructor.username]:
         expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(menu.get_by_role("button", name="Log out")).to_be_visible()
-    # Nothing sticks out to the side, which a phone would hide behind a sideways scroll.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    def width() -> int:
+        return page.evaluate("document.documentElement.scrollWidth")
+
+    # Nothing may stick out to the side, which a phone hides behind a sideways scroll.
+    paths = [
+        "/",
+        f"/topics/{topic.slug}/",
+        "/study/",
+        "/study/?answer=1",
+        "/quizzes/",
+        f"/quizzes/{quiz.slug}/",
+        "/progress/",
+        "/teach/upload/",
+        "/accounts/profile/",
+    ]
+    widths = {}
+    for path in paths:
+        page.goto(live_server.url + path)
+        widths[path] = width()
+        assert_accessible(page)  # a narrow screen makes scrollers that need keyboard access
+    page.goto(f"{live_server.url}/quizzes/{quiz.slug}/")
+    page.get_by_role("button", name=re.compile("Start")).click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
+    widths["an attempt"] = width()
+    assert_accessible(page)
+    assert {path: w for path, w in widths.items() if w > PHONE_WIDTH} == {}
     context.close()
