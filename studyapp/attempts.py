@@ -179,6 +179,8 @@ def read_answer(slot: Slot, post: QueryDict) -> object:
             raise AnswerError("Write an answer first.")
         if len(text) > 20_000:
             raise AnswerError("That answer is too long.")
+        if "\x00" in text:  # PostgreSQL cannot store it, in text or in JSON
+            raise AnswerError("That answer holds a NUL character; please remove it.")
         if qtype == "numerical":
             parse_number(text)
         return text

@@ -94,6 +94,14 @@ def test_bad_answers_get_a_message_and_save_nothing(learner_client, quiz):
             f"/attempts/{attempt.pk}/questions/{mc.pk}/", data, HTTP_HX_REQUEST="true"
         )
         assert page.status_code == 200 and 'role="alert"' in page.text
+    # PostgreSQL cannot store a NUL character, in text or JSON: a message, not a 500.
+    for title in ("Short", "Essay"):
+        page = learner_client.post(
+            f"/attempts/{attempt.pk}/questions/{question(quiz, title).pk}/",
+            {"answer": "a\x00b"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert "NUL character" in page.text
     assert not Response.objects.exists()
 
 
