@@ -10,6 +10,12 @@ from django.contrib.auth.models import User
 from studyapp.models import Card, CardState, Profile, Topic
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose; tests that log in or sign up need no such protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _person(username: str, role: str) -> User:
     user = User.objects.create_user(username=username, password=f"{username}-pw-123")
     Profile.objects.create(user=user, role=role)
