@@ -1,7 +1,8 @@
 """Flashcards in spreadsheet text: Anki's CSV/TSV files and Quizlet's term/definition export.
 
 Anki's files may start with header lines (`#separator:Tab`, `#html:true`, `#deck:Name`,
-`#columns:Front<TAB>Back<TAB>Tags`, `#tags column:3`, `#guid column:4`); fields follow
+`#columns:Front<TAB>Back<TAB>Tags`, and `#tags`, `#guid`, `#deck` or `#notetype column:N`
+for columns that are not fields, as Anki's note export writes them); fields follow
 RFC 4180, so a quoted field may hold the separator, quotes ("") and line breaks.
 Quizlet writes one term and definition per row, with no quoting; the person uploading
 says which separators it used (a tab and a new line unless they changed them).
@@ -69,6 +70,11 @@ def _column(headers: dict, key: str) -> int | None:
     return int(value) - 1
 
 
+def _cell(row: list[str], col: int | None) -> str:
+    """The row's value in an optional column, or "" when the column or the cell is missing."""
+    return row[col].strip() if col is not None and col < len(row) else ""
+
+
 def _guess_separator(sample: str) -> str | None:
     for char in ("\t", ";", ",", "|"):
         if char in sample:
@@ -94,7 +100,11 @@ def parse(text: str, separator: str | None = None) -> list[Question]:
     category = headers.get("deck", (0, ""))[1]
     tags_col = _column(headers, "tags column")
     guid_col = _column(headers, "guid column")
-    special = {col for col in (tags_col, guid_col) if col is not None}
+    deck_col = _column(headers, "deck column")
+    # Anki writes the note type's name in its own column. We make every row a front and
+    # back card whatever its note type, so the column is only stepped over.
+    notetype_col = _column(headers, "notetype column")
+    special = {c for c in (tags_col, guid_col, deck_col, notetype_col) if c is not None}
     names = headers["columns"][1].split(separator) if "columns" in headers else []
     plain = [i for i in range(max(len(names), 2) + len(special)) if i not in special]
     front, back = plain[0], plain[1]
@@ -126,13 +136,9 @@ def parse(text: str, separator: str | None = None) -> list[Question]:
                     text=question,
                     text_format="html" if html else "plain",
                     choices=(Choice(answer, 100.0),),
-                    category=category,
-                    tags=tuple(row[tags_col].split())
-                    if tags_col is not None and tags_col < len(row)
-                    else (),
-                    guid=row[guid_col].strip()
-                    if guid_col is not None and guid_col < len(row)
-                    else "",
+                    category=_cell(row, deck_col) or category,
+                    tags=tuple(_cell(row, tags_col).split()),
+                    guid=_cell(row, guid_col),
                     line=start,
                 )
             )

@@ -28,6 +28,21 @@ def test_anki_headers_pick_separator_html_deck_columns_tags_and_guid():
     assert q.line == 7
 
 
+def test_an_anki_note_export_with_every_column_it_can_add():
+    # Anki's "Notes in Plain Text" with the unique identifier, note type, deck and tags
+    # ticked puts guid, note type and deck before the fields and the tags after them.
+    questions = csvtsv.parse(
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
+        "#deck column:3\n#tags column:6\n"
+        "f9#Kx\tBasic\tCloud::Edge\tWhat serves content near users?\tEdge locations\tcdn\n"
+        "Qz1Lm\tBasic (and reversed card)\tCloud::Regions\tA Region holds\tAZs\t\n"
+    )
+    assert [(q.guid, q.category, q.text, q.choices[0].text, q.tags) for q in questions] == [
+        ("f9#Kx", "Cloud::Edge", "What serves content near users?", "Edge locations", ("cdn",)),
+        ("Qz1Lm", "Cloud::Regions", "A Region holds", "AZs", ()),
+    ]
+
+
 def test_rfc_4180_quoting_with_separators_quotes_and_line_breaks():
     questions = csvtsv.parse('front,back\n"a, b","say ""hi""\nthen go"\nnext,row\n')
     assert [(q.text, q.choices[0].text) for q in questions] == [
