@@ -19,7 +19,7 @@ from django.http import QueryDict
 
 from studyapp.grading import AnswerError, Marked, mark, parse_number
 from studyapp.models import Attempt, Question, Quiz, Response
-from studyapp.quiz_import import card_for, card_sides
+from studyapp.quiz_import import card_sides, cards_for
 from studyapp.study import profile_for, schedule_missed
 
 
@@ -195,8 +195,9 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
         raise AttemptError("Time is up: the attempt was finished with the answers saved.")
 
 
-def _missed(attempt: Attempt, question: Question, now: datetime) -> None:
-    schedule_missed(attempt.learner, profile_for(attempt.learner), card_for(question), now)
+def _missed(attempt: Attempt, questions: list[Question], now: datetime) -> None:
+    if questions:
+        schedule_missed(attempt.learner, profile_for(attempt.learner), cards_for(questions), now)
 
 
 def answer(attempt: Attempt, slot: Slot, post: QueryDict, now: datetime) -> Marked:
@@ -215,7 +216,7 @@ def answer(attempt: Attempt, slot: Slot, post: QueryDict, now: datetime) -> Mark
             if not created:
                 raise AttemptError("You have already answered this question.")
             if marked.wrong:
-                _missed(attempt, slot.question, now)
+                _missed(attempt, [slot.question], now)
         else:
             Response.objects.update_or_create(
                 attempt=attempt,
@@ -224,6 +225,13 @@ def answer(attempt: Attempt, slot: Slot, post: QueryDict, now: datetime) -> Mark
             )
     slot.marked = marked
     return marked
+
+
+def _missed_in_test(slot: Slot) -> bool:
+    """Wrong, or left unanswered where an answer could be marked."""
+    if slot.response is None:
+        return slot.question.type not in ("description", "essay")
+    return slot.marked is not None and slot.marked.wrong
 
 
 def finish(attempt: Attempt, now: datetime) -> Attempt:
@@ -238,9 +246,6 @@ def finish(attempt: Attempt, now: datetime) -> Attempt:
         locked.finished_at = now
         locked.save(update_fields=["score", "finished_at"])
         if locked.mode == Quiz.Mode.TEST:
-            for s in all_slots:
-                unanswered = s.response is None and s.question.type not in ("description", "essay")
-                if unanswered or (s.marked is not None and s.marked.wrong):
-                    _missed(locked, s.question, now)
+            _missed(locked, [s.question for s in all_slots if _missed_in_test(s)], now)
     attempt.score, attempt.finished_at = locked.score, locked.finished_at
     return locked

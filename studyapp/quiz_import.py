@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,22 +231,33 @@ def card_sides(question: Question) -> dict[str, str]:
     return {"front_html": front, "back_html": back + question.general_feedback_html}
 
 
-def card_for(question: Question) -> Card:
-    """Return the review card made from a question, making it the first time it is missed."""
-    card = Card.objects.filter(question=question).first()
-    if card is None:
-        key = hashlib.sha256(f"quiz:{question.quiz_id}:{question.key}".encode()).hexdigest()[:40]
-        card, _ = Card.objects.get_or_create(
-            question=question,
-            defaults={
-                "topic": question.quiz.topic,
-                "kind": Card.Kind.FROM_QUIZ,
-                "key": key,
-                "line": question.line,
-                **card_sides(question),
-            },
+def cards_for(questions: Sequence[Question]) -> list[Card]:
+    """Return the review cards made from the questions, in their order, making those that
+    are missed for the first time. A fixed number of queries, however many questions."""
+    found = {card.question_id: card for card in Card.objects.filter(question__in=questions)}
+    missing = [q for q in questions if q.pk not in found]
+    if missing:
+        topics = dict(
+            Quiz.objects.filter(pk__in={q.quiz_id for q in missing}).values_list("pk", "topic")
         )
-    return card
+        # A request finishing the same learner's other attempt may make some first;
+        # their rows are the same, so a conflict is skipped and the card read back.
+        Card.objects.bulk_create(
+            [
+                Card(
+                    question=q,
+                    topic_id=topics[q.quiz_id],
+                    kind=Card.Kind.FROM_QUIZ,
+                    key=hashlib.sha256(f"quiz:{q.quiz_id}:{q.key}".encode()).hexdigest()[:40],
+                    line=q.line,
+                    **card_sides(q),
+                )
+                for q in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found |= {card.question_id: card for card in Card.objects.filter(question__in=missing)}
+    return [found[q.pk] for q in questions]
 
 
 def import_quiz_file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -328,23 +329,36 @@ def _count(learner: AbstractBaseUser, log: ReviewLog, sign: int) -> None:
         )
 
 
-def schedule_missed(learner: AbstractBaseUser, profile: Profile, card: Card, now: datetime) -> None:
-    """Put a card from a missed quiz question into the learner's reviews, as if graded Again.
+def schedule_missed(
+    learner: AbstractBaseUser, profile: Profile, cards: Sequence[Card], now: datetime
+) -> None:
+    """Put cards from missed quiz questions into the learner's reviews, as if graded Again.
 
     No review is logged: the learner answered a quiz, not the card. A card already being
-    learnt is left as it is; one in the Review phase goes back to relearning.
+    learnt is left as it is; one in the Review phase goes back to relearning. A fixed
+    number of queries, however many cards: finishing a test may miss them all.
     """
-    try:
-        with transaction.atomic():
-            state = CardState.objects.select_for_update().filter(learner=learner, card=card).first()
+    with transaction.atomic():
+        states = {
+            state.card_id: state
+            for state in CardState.objects.select_for_update().filter(
+                learner=learner, card__in=cards
+            )
+        }
+        new, changed = [], []
+        for card in cards:
+            state = states.get(card.pk)
             if state is not None and state.phase != Phase.REVIEW:
-                return
+                continue
             memory = scheduling.review(
                 memory_of(state), Rating.AGAIN, now, profile.desired_retention
             )
             if state is None:
                 state = CardState(learner=learner, card=card, reps=0)
+                new.append(state)
+            else:
+                changed.append(state)
             _apply(state, memory)
-            _save(state)
-    except IntegrityError:
-        pass  # another request put the same card in the learner's reviews just now
+        # A conflict means another request put the card in the learner's reviews just now.
+        CardState.objects.bulk_create(new, ignore_conflicts=True)
+        CardState.objects.bulk_update(changed, _STATE_FIELDS)

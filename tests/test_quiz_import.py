@@ -138,11 +138,11 @@ def test_reimporting_keeps_responses():
 @pytest.mark.django_db
 def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic():
     from studyapp.models import Topic
-    from studyapp.quiz_import import card_for
+    from studyapp.quiz_import import cards_for
 
     quiz = save_quiz(gift.parse(QUIZ), title="Cards").quiz
     one, two = quiz.questions.get(title="One"), quiz.questions.get(title="Two")
-    edited_card, kept_card = card_for(one), card_for(two)
+    edited_card, kept_card = cards_for([one, two])
     topic = Topic.objects.create(slug="storage", title="Storage")
     save_quiz(gift.parse(QUIZ.replace("~EC2}", "~Amazon EC2}")), quiz=quiz, topic=topic)
     edited_card.refresh_from_db()

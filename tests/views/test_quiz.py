@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from studyapp.formats import gift
@@ -126,6 +128,30 @@ def test_test_mode_keeps_answers_changeable_and_marks_at_the_end(learner_client,
     assert missed == {"MC", "TF"}
     closed = learner_client.post(url, {"answer": "x"}, follow=True)
     assert "finished" in closed.text
+
+
+def finish_missing_everything(client, learner, questions: int) -> tuple[int, int]:
+    """Finish a fresh test of that many questions unanswered; return (statements, reviews)."""
+    text = "\n\n".join(
+        f"::Q{i}:: Is {i} even? {{{'T' if i % 2 == 0 else 'F'}}}" for i in range(questions)
+    )
+    topic = make_cards(1, slug=f"t{questions}")[0].topic
+    quiz = save_quiz(gift.parse(text), title=f"Test {questions}", topic=topic).quiz
+    quiz.mode = Quiz.Mode.TEST
+    quiz.save()
+    attempt = start(client, quiz)
+    with CaptureQueriesContext(connection) as captured:
+        client.post(f"/attempts/{attempt.pk}/finish/")
+    reviews = CardState.objects.filter(learner=learner, card__question__quiz=quiz).count()
+    return len(captured), reviews
+
+
+def test_finishing_a_test_costs_the_same_however_many_were_missed(learner_client, learner):
+    few, reviews = finish_missing_everything(learner_client, learner, 2)
+    assert reviews == 2
+    many, reviews = finish_missing_everything(learner_client, learner, 12)
+    assert reviews == 12
+    assert many == few
 
 
 def test_a_reload_resumes_the_same_attempt_in_the_same_order(learner_client, quiz):
