@@ -240,8 +240,8 @@ def cards_for(questions: Sequence[Question]) -> list[Card]:
         topics = dict(
             Quiz.objects.filter(pk__in={q.quiz_id for q in missing}).values_list("pk", "topic")
         )
-        # A request finishing the same learner's other attempt may make some first;
-        # their rows are the same, so a conflict is skipped and the card read back.
+        # A question's card is shared by every learner, so another learner missing it at
+        # the same moment may make it first: a conflict is skipped and the card read back.
         Card.objects.bulk_create(
             [
                 Card(

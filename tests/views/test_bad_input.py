@@ -10,6 +10,8 @@ second line of defence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -75,7 +77,7 @@ EXAMPLES = settings(
 )
 
 
-def forms(fields: list[str], extra_values: list[str] = ()) -> st.SearchStrategy[dict]:
+def forms(fields: list[str], extra_values: Sequence[str] = ()) -> st.SearchStrategy[dict]:
     value = st.one_of(st.sampled_from(AWKWARD + list(extra_values)), st.text(max_size=40))
     return st.dictionaries(st.sampled_from(fields), st.lists(value, min_size=1, max_size=3))
 
