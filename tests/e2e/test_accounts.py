@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from studyapp.models import Profile, Quiz, Topic
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_browse import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +25,6 @@ CONTENT = Path(__file__).resolve().parents[2] / "content"
 def field(page: Page, label: str):
     """The input with exactly this label; crispy marks a required one with an asterisk."""
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\*?\s*$"))
-
-
-def log_in_as(page: Page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_sign_up_settings_and_password_change(browser, live_server):
@@ -73,7 +67,7 @@ def test_sign_up_settings_and_password_change(browser, live_server):
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
-    log_in_as(page, live_server, "mira", NEW_PASSWORD)
+    log_in(page, live_server, profile.user, check_accessibility=False, password=NEW_PASSWORD)
     expect(page.get_by_role("link", name="mira")).to_be_visible()
     context.close()
 
@@ -101,7 +95,7 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     # The link works once.
     page.goto(link.group())
     expect(page.get_by_text("This link has expired or was already used.")).to_be_visible()
-    log_in_as(page, live_server, "lena", NEW_PASSWORD)
+    log_in(page, live_server, learner, check_accessibility=False, password=NEW_PASSWORD)
     expect(page.get_by_role("link", name="lena")).to_be_visible()
 
 
@@ -112,7 +106,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in_as(page, live_server, instructor.username, f"{instructor.username}-pw-123")
+    log_in(page, live_server, instructor, check_accessibility=False)
     menu = page.get_by_role("navigation", name="Main")
     for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", instructor.username]:
         expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()

@@ -15,13 +15,16 @@ CONTENT = Path(__file__).resolve().parents[2] / "content"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page: Page, live_server, user, check_accessibility: bool = True) -> None:
+def log_in(
+    page: Page, live_server, user, check_accessibility: bool = True, password: str | None = None
+) -> None:
+    """Log in from the home page's redirect; a persona's own password unless one is given."""
     page.goto(live_server.url)
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
     if check_accessibility:  # axe-core runs as JavaScript in the page
         assert_accessible(page)
     page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(f"{user.username}-pw-123")
+    page.get_by_label("Password").fill(password or f"{user.username}-pw-123")
     page.get_by_role("button", name="Log in").click()
 
 

@@ -1,7 +1,7 @@
 """Any values in any form field get a page or a message, never a 500.
 
 Each form of the app gets arbitrary values, as a person or a script might send them:
-odd text (NUL characters, surrogates' neighbours, huge numbers, "nan"), several values
+odd text (NUL characters, astral-plane letters, huge numbers, "nan"), several values
 for one field, and missing fields. Mixed in are real values (a card and its token, a
 question's choices) so that requests get past their first check. The test client
 raises any exception a view lets through, so the assertion on the status is the
