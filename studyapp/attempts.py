@@ -197,7 +197,8 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
 
 def _missed(attempt: Attempt, questions: list[Question], now: datetime) -> None:
     if questions:
-        schedule_missed(attempt.learner, profile_for(attempt.learner), cards_for(questions), now)
+        learner = attempt.learner
+        schedule_missed(learner, profile_for(learner), cards_for(learner, questions), now)
 
 
 def answer(attempt: Attempt, slot: Slot, post: QueryDict, now: datetime) -> Marked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -9,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def validate_time_zone(name: str) -> None:
@@ -120,6 +124,14 @@ class CardQuerySet(models.QuerySet):
         """Return the cards still in use (retired cards keep their history, unseen)."""
         return self.filter(retired_at__isnull=True)
 
+    def visible_to(self, learner: AbstractBaseUser) -> CardQuerySet:
+        """Return the course's cards and this learner's own cards from missed questions.
+
+        The access rule for cards: every view and query that lists, counts, opens or
+        grades a card by id goes through this (or study.py's SQL twin of it).
+        """
+        return self.filter(Q(learner__isnull=True) | Q(learner=learner))
+
 
 class Card(models.Model):
     """A flashcard. Its key (topic + text) is its identity across re-imports."""
@@ -128,7 +140,7 @@ class Card(models.Model):
         BASIC = "basic"
         REVERSED = "reversed"
         CLOZE = "cloze"
-        FROM_QUIZ = "from-quiz"
+        FROM_QUIZ = "from-quiz", "From a question you missed"
 
     # A card from a quiz question has the quiz's topic, or none when the quiz has none.
     topic = models.ForeignKey(
@@ -143,16 +155,32 @@ class Card(models.Model):
     line = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
-    # Set for a card made from a quiz question; it reaches only the learners who missed it.
-    question = models.OneToOneField(
-        "Question", on_delete=models.SET_NULL, null=True, blank=True, related_name="card"
+    # Set for a card made from a quiz question that a learner missed. Such a card holds
+    # the question's right answer, so it is made for that learner alone (`learner`):
+    # nobody else may list, count, open or grade it. None: a course card, for everyone.
+    question = models.ForeignKey(
+        "Question", on_delete=models.SET_NULL, null=True, blank=True, related_name="cards"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_cards",
     )
 
     objects = CardQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic", "lesson", "line", "id"]
-        constraints = [models.UniqueConstraint(fields=["topic", "key"], name="card_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "key"], name="card_unique_key"),
+            models.UniqueConstraint(
+                fields=["question", "learner"],
+                condition=Q(question__isnull=False),
+                name="card_one_per_question_and_learner",
+            ),
+        ]
         indexes = [models.Index(fields=["topic", "retired_at"], name="card_topic_active")]
 
     def __str__(self) -> str:

@@ -231,24 +231,29 @@ def card_sides(question: Question) -> dict[str, str]:
     return {"front_html": front, "back_html": back + question.general_feedback_html}
 
 
-def cards_for(questions: Sequence[Question]) -> list[Card]:
-    """Return the review cards made from the questions, in their order, making those that
-    are missed for the first time. A fixed number of queries, however many questions."""
-    found = {card.question_id: card for card in Card.objects.filter(question__in=questions)}
+def cards_for(learner: AbstractBaseUser, questions: Sequence[Question]) -> list[Card]:
+    """Return the learner's review cards made from the questions, in their order, making
+    those missed for the first time. Each learner has their own: a card holds the right
+    answer. A fixed number of queries, however many questions."""
+    mine = Card.objects.filter(learner=learner)
+    found = {card.question_id: card for card in mine.filter(question__in=questions)}
     missing = [q for q in questions if q.pk not in found]
     if missing:
         topics = dict(
             Quiz.objects.filter(pk__in={q.quiz_id for q in missing}).values_list("pk", "topic")
         )
-        # A question's card is shared by every learner, so another learner missing it at
-        # the same moment may make it first: a conflict is skipped and the card read back.
+        # A second request of the same learner (another tab) may make the card first:
+        # a conflict is skipped and the card read back.
         Card.objects.bulk_create(
             [
                 Card(
                     question=q,
+                    learner=learner,
                     topic_id=topics[q.quiz_id],
                     kind=Card.Kind.FROM_QUIZ,
-                    key=hashlib.sha256(f"quiz:{q.quiz_id}:{q.key}".encode()).hexdigest()[:40],
+                    key=hashlib.sha256(
+                        f"quiz:{q.quiz_id}:{q.key}:{learner.pk}".encode()
+                    ).hexdigest()[:40],
                     line=q.line,
                     **card_sides(q),
                 )
@@ -256,7 +261,7 @@ def cards_for(questions: Sequence[Question]) -> list[Card]:
             ],
             ignore_conflicts=True,
         )
-        found |= {card.question_id: card for card in Card.objects.filter(question__in=missing)}
+        found |= {card.question_id: card for card in mine.filter(question__in=missing)}
     return [found[q.pk] for q in questions]
 
 

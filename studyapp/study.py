@@ -197,16 +197,18 @@ def _locked_state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
     return state
 
 
-def _active_card(card_id: int) -> Card:
-    """Return a card still in the course; in SQL for the same reason as next_card."""
+def _active_card(learner: AbstractBaseUser, card_id: int) -> Card:
+    """Return a card in use that the learner may study (Card.objects.visible_to, in SQL
+    for the same reason as next_card)."""
     found = sql.fetch_one(
         f"SELECT {sql.columns(Card, 'c')} FROM {sql.table(Card)} c"
-        " WHERE c.id = %s AND c.retired_at IS NULL",
-        [card_id],
+        " WHERE c.id = %s AND c.retired_at IS NULL"
+        " AND (c.learner_id IS NULL OR c.learner_id = %s)",
+        [card_id, learner.pk],
         Card,
     )
     if found is None:
-        raise Card.DoesNotExist(f"No card {card_id} in the course.")
+        raise Card.DoesNotExist(f"No card {card_id} to study.")
     return found[0]
 
 
@@ -232,7 +234,7 @@ def grade(
     try:
         with transaction.atomic():
             state = _locked_state(learner, card_id)
-            card = state.card if state else _active_card(card_id)
+            card = state.card if state else _active_card(learner, card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
             was_review = state is not None and state.phase == Phase.REVIEW

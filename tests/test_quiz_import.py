@@ -135,14 +135,13 @@ def test_reimporting_keeps_responses():
     assert Response.objects.get().question.retired_at is not None
 
 
-@pytest.mark.django_db
-def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic():
+def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic(learner):
     from studyapp.models import Topic
     from studyapp.quiz_import import cards_for
 
     quiz = save_quiz(gift.parse(QUIZ), title="Cards").quiz
     one, two = quiz.questions.get(title="One"), quiz.questions.get(title="Two")
-    edited_card, kept_card = cards_for([one, two])
+    edited_card, kept_card = cards_for(learner, [one, two])
     topic = Topic.objects.create(slug="storage", title="Storage")
     save_quiz(gift.parse(QUIZ.replace("~EC2}", "~Amazon EC2}")), quiz=quiz, topic=topic)
     edited_card.refresh_from_db()

@@ -52,17 +52,19 @@ def _study_url(topic_slug: str | None, **query: object) -> str:
 
 
 def _chosen(request: HttpRequest, topic: Topic | None) -> tuple[Card, CardState | None] | None:
-    """Return the card named by ?card= (the one just undone), if the learner may study it."""
+    """Return the card named by ?card= (the one just undone), or None when none is named.
+
+    A card the learner may not study (another learner's card from a missed question, a
+    retired card, one of another topic) is a 404, the same as a card that does not exist.
+    """
     try:
         pk = int(request.GET.get("card", ""))
     except ValueError:
         return None
-    cards = Card.objects.active().select_related("topic").filter(pk=pk)
+    cards = Card.objects.active().visible_to(request.user).select_related("topic")
     if topic is not None:
         cards = cards.filter(topic=topic)
-    card = cards.first()
-    if card is None:
-        return None
+    card = get_object_or_404(cards, pk=pk)
     return card, CardState.objects.filter(learner=request.user, card=card).first()
 
 

@@ -19,7 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     sections = list(Section.objects.filter(lesson__topic=topic).select_related("lesson"))
-    cards = Card.objects.active().filter(topic=topic).select_related("section")
+    cards = Card.objects.active().visible_to(request.user).filter(topic=topic)
+    cards = cards.select_related("section")
     # ?section=<id> narrows the card list; htmx swaps just that list in place.
     chosen = next((s for s in sections if str(s.pk) == request.GET.get("section")), None)
     if chosen is not None:
