@@ -215,10 +215,24 @@ class CardState(models.Model):
 
 
 class ReviewLog(models.Model):
-    """One review, never updated. Undo deletes the newest and restores state_before."""
+    """One review, never updated. Undo deletes the newest and restores state_before.
+
+    A card's state is always the replay of its log, so a quiz question the learner missed
+    is logged too (kind QUIZ, as Again), though it is no review: it counts in no daily
+    total and undo leaves it alone, as Anki does with its manual reschedules.
+    """
+
+    class Kind(models.TextChoices):
+        REVIEW = "review"
+        QUIZ = "quiz", "Missed in a quiz"
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    # db_default: code from before this column, still serving during a rolling restart,
+    # inserts reviews without it (README, "Upgrading").
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.REVIEW, db_default=Kind.REVIEW
+    )
     # The card's reps before this review. Unique per learner and card, so two requests
     # grading the same shown card cannot both be recorded, on any database.
     seq = models.PositiveIntegerField()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
@@ -176,17 +177,33 @@ def _seq_from(learner: AbstractBaseUser, card_id: int, token: str) -> int:
         raise GradeError("This card was not shown to you; reload the page.") from None
 
 
-def _locked_state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
-    """Return the learner's state of a card in use, with its card, locked until commit.
+def lock_learner(learner: AbstractBaseUser) -> None:
+    """Hold the learner's row until the transaction ends: every write to a learner's
+    review states and log (grade, undo, quiz misses) takes this lock first, so they run
+    one at a time and each reads what the one before it committed.
 
-    In SQL for the same reason as next_card. SQLite has no row locks; its IMMEDIATE
-    transactions already let one writer in at a time.
+    Locking the card's state is not enough: an undo must first find the newest review,
+    and a grade in flight would commit a newer one behind its back (issue 9). The lock is
+    taken in a statement of its own, so that what is read next is read after the wait.
+    SQLite needs none: its IMMEDIATE transactions already let one writer in at a time.
     """
-    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
+    if connection.features.has_select_for_update:
+        # NO KEY UPDATE: rows that refer to the learner (attempts, say) are still written.
+        sql.execute(
+            f"SELECT 1 FROM {sql.table(get_user_model())} WHERE id = %s FOR NO KEY UPDATE",
+            [learner.pk],
+        )
+
+
+def _state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
+    """Return the learner's state of a card in use, with its card (under lock_learner).
+
+    In SQL for the same reason as next_card.
+    """
     found = sql.fetch_one(
         f"""SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")}
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-            WHERE s.learner_id = %s AND s.card_id = %s AND c.retired_at IS NULL{lock}""",
+            WHERE s.learner_id = %s AND s.card_id = %s AND c.retired_at IS NULL""",
         [learner.pk, card_id],
         CardState,
         Card,
@@ -233,7 +250,8 @@ def grade(
     day_start, _ = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     try:
         with transaction.atomic():
-            state = _locked_state(learner, card_id)
+            lock_learner(learner)
+            state = _state(learner, card_id)
             card = state.card if state else _active_card(learner, card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
@@ -281,12 +299,25 @@ def _save(state: CardState) -> None:
 
 
 def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:
-    """Undo the learner's newest review: restore the card exactly as it was before it."""
+    """Undo the learner's newest review: restore the card exactly as it was before it.
+
+    Raises GradeError when a quiz has rescheduled that card since: undoing the review
+    would then also undo the quiz's miss, which is not what the learner asked for.
+    """
     with transaction.atomic():
-        log = ReviewLog.objects.select_for_update().filter(learner=learner).order_by("-id").first()
+        lock_learner(learner)
+        log = (
+            ReviewLog.objects.filter(learner=learner, kind=ReviewLog.Kind.REVIEW)
+            .order_by("-id")
+            .first()
+        )
         if log is None:
             return None
-        state = CardState.objects.select_for_update().get(learner=learner, card=log.card_id)
+        state = CardState.objects.get(learner=learner, card=log.card_id)
+        if state.reps != log.seq + 1:
+            raise GradeError(
+                "The last review cannot be undone: a quiz has rescheduled its card since."
+            )
         if log.state_before is None:
             state.delete()
         else:
@@ -336,31 +367,46 @@ def schedule_missed(
 ) -> None:
     """Put cards from missed quiz questions into the learner's reviews, as if graded Again.
 
-    No review is logged: the learner answered a quiz, not the card. A card already being
-    learnt is left as it is; one in the Review phase goes back to relearning. A fixed
-    number of queries, however many cards: finishing a test may miss them all.
+    Logged as kind QUIZ, so that the state stays the replay of the log; no daily count
+    changes: the learner answered a quiz, not the card. A card already being learnt is
+    left as it is; one in the Review phase goes back to relearning. A fixed number of
+    queries, however many cards: finishing a test may miss them all.
     """
+    day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
     with transaction.atomic():
+        lock_learner(learner)
         states = {
             state.card_id: state
-            for state in CardState.objects.select_for_update().filter(
-                learner=learner, card__in=cards
-            )
+            for state in CardState.objects.filter(learner=learner, card__in=cards)
         }
-        new, changed = [], []
-        for card in cards:
+        new, changed, logs = [], [], []
+        for card in dict.fromkeys(cards):
             state = states.get(card.pk)
             if state is not None and state.phase != Phase.REVIEW:
                 continue
+            seq = state.reps if state else 0
+            logs.append(
+                ReviewLog(
+                    learner=learner,
+                    card=card,
+                    kind=ReviewLog.Kind.QUIZ,
+                    seq=seq,
+                    rating=Rating.AGAIN,
+                    reviewed_at=now,
+                    day=day,
+                    state_before=_snapshot(state) if state else None,
+                )
+            )
             memory = scheduling.review(
                 memory_of(state), Rating.AGAIN, now, profile.desired_retention
             )
             if state is None:
-                state = CardState(learner=learner, card=card, reps=0)
+                state = CardState(learner=learner, card=card)
                 new.append(state)
             else:
                 changed.append(state)
             _apply(state, memory)
-        # A conflict means another request put the card in the learner's reviews just now.
-        CardState.objects.bulk_create(new, ignore_conflicts=True)
+            state.reps = seq + 1
+        CardState.objects.bulk_create(new)
         CardState.objects.bulk_update(changed, _STATE_FIELDS)
+        ReviewLog.objects.bulk_create(logs)

@@ -16,6 +16,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def no_fuzz(monkeypatch):
+    """Schedule without fuzz, so that a review log can be replayed to the very second."""
+    from studyapp import scheduling
+
+    original = scheduling._scheduler
+    monkeypatch.setattr(
+        scheduling, "_scheduler", lambda retention, fuzz: original(retention, False)
+    )
+
+
 def _person(username: str, role: str) -> User:
     user = User.objects.create_user(username=username, password=f"{username}-pw-123")
     Profile.objects.create(user=user, role=role)

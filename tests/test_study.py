@@ -237,6 +237,72 @@ def test_reviews_then_as_many_undos_restore_the_original_state(learner, ratings,
     )
 
 
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(
+                st.just("grade"), st.integers(0, 2), st.integers(1, 4), st.integers(0, 60 * 24 * 9)
+            ),
+            st.tuples(st.just("undo")),
+            st.tuples(st.just("miss"), st.integers(0, 2)),
+        ),
+        max_size=25,
+    )
+)
+def test_any_sequence_of_grades_undos_and_quiz_misses_keeps_state_the_replay_of_the_log(
+    learner, no_fuzz, steps
+):
+    from studyapp.study import schedule_missed
+    from tests.invariants import assert_state_replays_its_log
+
+    CardState.objects.all().delete()
+    ReviewLog.objects.all().delete()
+    StudyDay.objects.all().delete()
+    cards = list(Card.objects.order_by("pk")) or make_cards(3)
+    profile = profile_for(learner)
+    moment = NOW
+    for step in steps:
+        if step[0] == "grade":
+            _, index, rating, gap = step
+            moment += timedelta(minutes=gap)
+            card = cards[index]
+            state = CardState.objects.filter(learner=learner, card=card).first()
+            grade(learner, profile, card.pk, token_for(learner, card, state), rating, moment)
+        elif step[0] == "undo":
+            try:
+                undo_last(learner)
+            except GradeError as error:
+                assert "a quiz has rescheduled" in str(error)
+        else:
+            schedule_missed(learner, profile, [cards[step[1]]], moment)
+        assert_state_replays_its_log(learner)
+    reviews = ReviewLog.objects.filter(kind="review").count()
+    assert sum(StudyDay.objects.values_list("reviews", flat=True)) == reviews
+
+
+def test_a_quiz_miss_is_logged_but_is_not_a_review_and_undo_leaves_it(learner):
+    from studyapp.study import schedule_missed
+
+    card = make_cards(1)[0]
+    remember(learner, card, NOW - timedelta(days=1), reps=0)
+    profile = profile_for(learner)
+    grade(learner, profile, card.pk, token_for(learner, card, CardState.objects.get()), 3, NOW)
+    schedule_missed(learner, profile, [card], NOW + timedelta(minutes=5))
+    state = CardState.objects.get()
+    assert state.phase == 3 and state.reps == 2  # relearning, after Again
+    assert list(ReviewLog.objects.order_by("seq").values_list("kind", "rating")) == [
+        ("review", 3),
+        ("quiz", 1),
+    ]
+    assert StudyDay.objects.get().reviews == 1
+    with pytest.raises(GradeError, match="a quiz has rescheduled"):
+        undo_last(learner)
+    assert CardState.objects.get().reps == 2
+
+
 # Daily counts ------------------------------------------------------------------------------
 
 

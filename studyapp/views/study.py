@@ -134,7 +134,11 @@ def grade_card(request: HttpRequest) -> HttpResponse:
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
     slug = _posted_topic(request)
-    log = undo_last(request.user)
+    try:
+        log = undo_last(request.user)
+    except GradeError as error:
+        messages.warning(request, str(error))
+        return _done(request, slug)
     if log is None:
         messages.info(request, "There is no review to undo.")
         return _done(request, slug)
