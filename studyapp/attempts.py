@@ -187,12 +187,29 @@ def read_answer(slot: Slot, post: QueryDict) -> object:
     raise AnswerError("This question takes no answer.")
 
 
+def _past_deadline(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline
+
+
 def _check_open(attempt: Attempt, now: datetime) -> None:
     if attempt.finished_at is not None:
         raise AttemptError("This attempt is finished; its answers can no longer change.")
-    if attempt.deadline is not None and now > attempt.deadline:
+    if _past_deadline(attempt, now):
         finish(attempt, attempt.deadline)
         raise AttemptError("Time is up: the attempt was finished with the answers saved.")
+
+
+def _lock(attempt: Attempt) -> None:
+    """Lock the attempt's row until commit and bring the caller's copy up to date.
+
+    An answer and a finish both take this lock, so they are ordered: an answer is saved
+    before the finish totals the score, or is refused after it. Checking the copy the
+    request loaded is not enough: a finish may commit between that load and the save.
+    (SQLite has no row locks; its IMMEDIATE transactions let one writer in at a time.)
+    """
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    attempt.finished_at, attempt.deadline = locked.finished_at, locked.deadline
+    attempt.score = locked.score
 
 
 def _missed(attempt: Attempt, questions: list[Question], now: datetime) -> None:
@@ -203,29 +220,33 @@ def _missed(attempt: Attempt, questions: list[Question], now: datetime) -> None:
 
 def answer(attempt: Attempt, slot: Slot, post: QueryDict, now: datetime) -> Marked:
     """Save the learner's answer to one question; in practice mode mark it now."""
-    _check_open(attempt, now)
+    _check_open(attempt, now)  # first, so that a closed attempt says so before any input error
     value = read_answer(slot, post)
     marked = mark(slot.question.type, slot.question.data, value)
     with transaction.atomic():
-        if attempt.mode == Quiz.Mode.PRACTICE:
-            # Practice answers are final once marked, as with Moodle's immediate feedback.
-            _, created = Response.objects.get_or_create(
-                attempt=attempt,
-                question=slot.question,
-                defaults={"answer": value, "fraction": marked.fraction, "answered_at": now},
-            )
-            if not created:
-                raise AttemptError("You have already answered this question.")
-            if marked.wrong:
-                _missed(attempt, [slot.question], now)
-        else:
-            Response.objects.update_or_create(
-                attempt=attempt,
-                question=slot.question,
-                defaults={"answer": value, "fraction": marked.fraction, "answered_at": now},
-            )
+        _lock(attempt)
+        still_open = attempt.finished_at is None and not _past_deadline(attempt, now)
+        if still_open:
+            _save_response(attempt, slot.question, value, marked, now)
+    if not still_open:
+        _check_open(attempt, now)  # raises, and finishes an attempt whose time is up
     slot.marked = marked
     return marked
+
+
+def _save_response(
+    attempt: Attempt, question: Question, value: object, marked: Marked, now: datetime
+) -> None:
+    values = {"answer": value, "fraction": marked.fraction, "answered_at": now}
+    if attempt.mode == Quiz.Mode.TEST:
+        Response.objects.update_or_create(attempt=attempt, question=question, defaults=values)
+        return
+    # Practice answers are final once marked, as with Moodle's immediate feedback.
+    _, created = Response.objects.get_or_create(attempt=attempt, question=question, defaults=values)
+    if not created:
+        raise AttemptError("You have already answered this question.")
+    if marked.wrong:
+        _missed(attempt, [question], now)
 
 
 def _missed_in_test(slot: Slot) -> bool:

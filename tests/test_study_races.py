@@ -13,11 +13,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from studyapp import study
 from studyapp.models import CardState, ReviewLog
 from studyapp.study import GradeError, grade, profile_for, token_for, undo_last
+from tests.concurrency import Worker, race
 from tests.conftest import make_cards
 from tests.invariants import assert_state_replays_its_log
 
@@ -27,22 +28,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a real server"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-class Worker(threading.Thread):
-    """Run one call in its own thread and database connection; keep what it raised."""
-
-    def __init__(self, name: str, call) -> None:
-        super().__init__(name=name)
-        self.call, self.error = call, None
-
-    def run(self) -> None:
-        try:
-            self.call()
-        except Exception as error:
-            self.error = error
-        finally:
-            connections.close_all()
 
 
 def grade_shown(learner, card, rating: int, now: datetime) -> None:
@@ -85,30 +70,6 @@ def test_an_undo_waits_for_a_grade_in_flight_and_undoes_that_grade(
     assert_state_replays_its_log(learner)
     grade_shown(learner, card, 4, later)  # the reviewer goes on: nothing is jammed
     assert_state_replays_its_log(learner)
-
-
-def race(*calls) -> list[Exception | None]:
-    """Start the calls together, each in its own thread after a random pause of up to
-    5 ms, and return what each raised."""
-    barrier = threading.Barrier(len(calls))
-
-    def after_the_start(call, pause):
-        def run():
-            barrier.wait()
-            time.sleep(pause)
-            call()
-
-        return run
-
-    workers = [
-        Worker(f"w{i}", after_the_start(call, random.random() / 200))
-        for i, call in enumerate(calls)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return [worker.error for worker in workers]
 
 
 def test_many_random_interleavings_of_grades_undos_and_misses_keep_every_invariant(
