@@ -281,10 +281,29 @@ def grade(
             state.reps = seq + 1
             _save(state)
             _count(learner, log, +1)
-    except IntegrityError:
-        # Another request recorded this same shown card first (the unique seq).
+    except IntegrityError as error:
+        # Only the unique seq means "another request recorded this shown card first". Any
+        # other failure (say, a column a migration added that this code does not fill)
+        # must not pass for a duplicate: it goes up as a logged 500, which the reviewer
+        # retries, and the learner's review is not silently lost.
+        if not _is_duplicate_review(error):
+            raise
         raise GradeError("This card was already graded.") from None
     return log
+
+
+_DUPLICATE_REVIEW = "reviewlog_unique_learner_card_seq"
+
+
+def _is_duplicate_review(error: IntegrityError) -> bool:
+    """Whether the error is the review log's unique (learner, card, seq) constraint."""
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint
+        return diag.constraint_name == _DUPLICATE_REVIEW
+    # SQLite names the columns instead.
+    table = ReviewLog._meta.db_table
+    columns = ", ".join(f"{table}.{name}" for name in ("learner_id", "card_id", "seq"))
+    return str(error) == f"UNIQUE constraint failed: {columns}"
 
 
 _STATE_FIELDS = ["phase", "step", "stability", "difficulty", "due", "last_review", "reps"]

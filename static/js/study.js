@@ -31,18 +31,58 @@
     }
   });
 
+  // A grade the server failed to record (a 5xx, or no answer at all) is sent again after
+  // a pause: the card's one-time token makes a repeat safe, so the review is recorded
+  // exactly once. After the last try the learner is told, and the card stays to grade.
+  const RETRY_AFTER_MS = [500, 2000, 5000];
+  let tries = 0;
+  let rating = null;
+
   // Capture phase: this runs before htmx's own submit handler reads the form.
   document.addEventListener(
     "submit",
     (event) => {
       const root = card();
-      if (event.target.id === "grade-form" && root && root.dataset.shownAt) {
+      if (event.target.id !== "grade-form") return;
+      tries = 0;
+      rating = event.submitter ? event.submitter.value : null;
+      if (root && root.dataset.shownAt) {
         const elapsed = Date.now() - Number(root.dataset.shownAt);
         event.target.elements.duration_ms.value = String(Math.max(1, elapsed));
       }
     },
     true,
   );
+
+  function retryGrade(form) {
+    const delay = RETRY_AFTER_MS[tries++];
+    setTimeout(() => {
+      waiting = true;
+      htmx.ajax("POST", form.getAttribute("hx-post"), {
+        source: form,
+        values: { rating: rating },
+        swap: "none",
+      });
+    }, delay);
+  }
+
+  function tellNotSaved(form) {
+    const alert = document.createElement("div");
+    alert.className = "alert alert-danger";
+    alert.setAttribute("role", "alert");
+    alert.textContent =
+      "Your grade could not be saved: the server did not answer. Nothing was recorded; grade the card again.";
+    form.before(alert);
+  }
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest("#grade-form");
+    if (!form || event.detail.successful) return;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status !== 0 && status < 500) return;
+    if (tries < RETRY_AFTER_MS.length && rating !== null) retryGrade(form);
+    else tellNotSaved(form);
+  });
 
   // Between a grade (or undo) and the arrival of the next card, keys would act on a card
   // that is already done with, so they are ignored until the swap.

@@ -130,3 +130,52 @@ def test_the_progress_page_follows_the_studying(page: Page, live_server, learner
     expect(page.locator(".display-6").nth(2)).to_have_text("2")
     expect(page.locator(".heatmap rect.heat-4")).to_have_count(1)
     assert_accessible(page)
+
+
+def _two_cards() -> None:
+    topic = Topic.objects.create(slug="edge", title="Edge", order=1)
+    Card.objects.bulk_create(
+        Card(topic=topic, kind="basic", front_html=f"Q{i}", back_html=f"A{i}", key=str(i), line=i)
+        for i in range(2)
+    )
+
+
+def test_a_grade_the_server_fails_to_record_is_sent_again_and_recorded_once(
+    page: Page, live_server, learner
+):
+    _two_cards()
+    failures = []
+
+    def fail_twice(route):
+        if len(failures) < 2:
+            failures.append(route.request.post_data)
+            route.fulfill(status=500 if not failures[1:] else 502, body="Server Error")
+        else:
+            route.continue_()
+
+    page.route("**/study/grade/", fail_twice)
+    log_in(page, live_server, learner)
+    page.goto(f"{live_server.url}/study/")
+    page.wait_for_load_state()  # study.js is deferred
+    page.keyboard.press("Space")
+    page.keyboard.press("4")
+    expect(page.locator("#card")).to_contain_text("Q1", timeout=15_000)
+    assert len(failures) == 2 and all("rating=4" in body for body in failures)
+    assert list(ReviewLog.objects.values_list("rating", flat=True)) == [4]
+
+
+def test_a_grade_that_keeps_failing_is_reported_and_the_card_stays(
+    page: Page, live_server, learner
+):
+    _two_cards()
+    page.route("**/study/grade/", lambda route: route.abort("connectionrefused"))
+    log_in(page, live_server, learner)
+    page.goto(f"{live_server.url}/study/")
+    page.wait_for_load_state()
+    page.keyboard.press("Space")
+    page.keyboard.press("3")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("could not be saved", timeout=15_000)
+    expect(page.locator("#card")).to_contain_text("Q0")
+    assert not ReviewLog.objects.exists()
+    assert_accessible(page)

@@ -83,6 +83,54 @@ def test_a_double_submit_records_one_review_and_says_so(learner_client, cards):
     assert "already graded" in learner_client.get(second.url).content.decode()
 
 
+def break_review_inserts() -> None:
+    """Make every insert into the review log fail with an integrity error that is not the
+    duplicate-token one, as a column added by a migration that old code does not fill."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER no_reviews BEFORE INSERT ON studyapp_reviewlog"
+                " BEGIN SELECT RAISE(ABORT, 'NOT NULL constraint failed: new_column'); END"
+            )
+        else:
+            cursor.execute(
+                "ALTER TABLE studyapp_reviewlog ADD CONSTRAINT no_reviews CHECK (rating < 0)"
+            )
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_grade_that_fails_for_another_reason_is_a_logged_500_not_already_graded(
+    client, learner, cards, caplog, htmx
+):
+    client.force_login(learner)
+    client.raise_request_exception = False
+    break_review_inserts()
+    response = post_grade(client, cards[0], htmx=htmx)
+    assert response.status_code == 500
+    assert any(r.name == "django.request" and r.levelname == "ERROR" for r in caplog.records)
+    assert not ReviewLog.objects.exists() and not CardState.objects.exists()
+    page = client.get(reverse("study")).content.decode()
+    assert "already graded" not in page and "Front 0" in page  # the same card, to grade again
+
+
+def test_a_duplicate_token_found_by_the_database_is_already_graded(learner_client, cards):
+    # The seq check passes (no state: a new card), but the log already holds seq 0: only the
+    # database's unique constraint sees the duplicate, and it is reported as one.
+    learner = card_learner(learner_client)
+    ReviewLog.objects.create(
+        learner=learner,
+        card=cards[0],
+        seq=0,
+        rating=3,
+        reviewed_at="2024-01-01T00:00Z",
+        day="2024-01-01",
+    )
+    response = post_grade(learner_client, cards[0])
+    assert response.status_code == 302
+    assert "already graded" in learner_client.get(response.url).content.decode()
+    assert ReviewLog.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "extra",
     [{"rating": 7}, {"rating": 0}, {"rating": "x"}, {"token": "forged"}, {"duration_ms": -5}],
