@@ -9,6 +9,7 @@ Every question a learner does not get fully right becomes a card in their review
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,9 @@ class Slot:
 
     @property
     def choices(self) -> list[tuple[int, dict]]:
-        return [(i, self.question.data["choices"][i]) for i in self.order]
+        # A re-upload may have dropped a choice since this attempt fixed its order.
+        choices = self.question.data["choices"]
+        return [(i, choices[i]) for i in self.order if i < len(choices)]
 
     @property
     def match_options(self) -> list[str]:
@@ -138,9 +141,61 @@ def slots(attempt: Attempt) -> list[Slot]:
             continue
         slot = Slot(question, entry["order"], responses.get(question.pk))
         if slot.response is not None:
-            slot.marked = mark(question.type, question.data, slot.response.answer)
+            # The stored mark, never one worked out again now: after a change of answer
+            # key the page must agree with the stored score until a regrade.
+            feedback = remark(question, slot.response.answer).feedback
+            slot.marked = Marked(slot.response.fraction, feedback)
         out.append(slot)
     return out
+
+
+def remark(question: Question, answer: object) -> Marked:
+    """Mark a stored answer under the question's current answer key; an answer that no
+    longer fits it (a choice the new file dropped) scores 0."""
+    try:
+        return mark(question.type, question.data, answer)
+    except (AnswerError, LookupError):
+        return Marked(0.0)
+
+
+@dataclass
+class Regraded:
+    responses: int  # answers whose mark changed
+    attempts: int  # finished attempts whose score changed
+
+
+def regrade(quiz: Quiz) -> Regraded:
+    """Mark every stored answer to the quiz again under its current answer key, and total
+    its finished attempts again. Essays keep their marks: they are the instructor's."""
+    with transaction.atomic():
+        # Lock every attempt (in one order, so two regrades cannot deadlock): an answer
+        # or a finish waits, and is ordered with the regrade, as with each other.
+        locked = list(Attempt.objects.select_for_update().filter(quiz=quiz).order_by("pk"))
+        responses = list(Response.objects.filter(attempt__quiz=quiz).select_related("question"))
+        changed = []
+        for response in responses:
+            if response.question.type == "essay":
+                continue
+            fraction = remark(response.question, response.answer).fraction
+            if fraction != response.fraction:
+                response.fraction = fraction
+                changed.append(response)
+        Response.objects.bulk_update(changed, ["fraction"], batch_size=1000)
+        totals: dict[int, float] = {}
+        for response in responses:
+            totals[response.attempt_id] = totals.get(response.attempt_id, 0.0) + (
+                response.fraction or 0.0
+            )
+        rescored = []
+        for attempt in locked:
+            score = totals.get(attempt.pk, 0.0)
+            if attempt.finished_at is not None and not math.isclose(attempt.score, score):
+                attempt.score = score
+                rescored.append(attempt)
+        Attempt.objects.bulk_update(rescored, ["score"], batch_size=1000)
+        Quiz.objects.filter(pk=quiz.pk).update(answer_key_changed_at=None)
+    quiz.answer_key_changed_at = None
+    return Regraded(len(changed), len(rescored))
 
 
 def read_answer(slot: Slot, post: QueryDict) -> object:

@@ -307,6 +307,9 @@ class Quiz(models.Model):
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     max_attempts = models.PositiveIntegerField(null=True, blank=True)
     shuffle = models.BooleanField(default=True)
+    # When a re-upload changed the answers of questions that learners had answered. Their
+    # attempts keep their marks until the owner regrades them (Moodle's rule).
+    answer_key_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

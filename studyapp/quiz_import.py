@@ -26,7 +26,7 @@ from studyapp.content.markdown import markdown
 from studyapp.content.sanitize import sanitize_html
 from studyapp.formats.questions import FormatError, Problem, QuestionType
 from studyapp.formats.questions import Question as Parsed
-from studyapp.models import Card, Lesson, Question, Quiz, Topic
+from studyapp.models import Card, Lesson, Question, Quiz, Response, Topic
 from studyapp.notes_import import source_name
 
 _MARKDOWN = markdown()
@@ -41,6 +41,7 @@ class QuizReport:
     updated: int = 0
     unchanged: int = 0
     retired: int = 0
+    rekeyed: int = 0  # questions with answers whose answer key changed: see attempts.regrade
 
     @property
     def saved(self) -> int:
@@ -172,7 +173,7 @@ def save_quiz(
         quiz.save(update_fields=["topic", "source", "format", "updated_at"])
     report = QuizReport(quiz)
     existing = {q.key: q for q in quiz.questions.all()}
-    new, changed = [], []
+    new, changed, rekeyed = [], [], []
     for position, (key, parsed) in enumerate(zip(question_keys(questions), questions, strict=True)):
         row = _row(quiz, key, position, parsed)
         old = existing.pop(key, None)
@@ -182,6 +183,8 @@ def save_quiz(
         if old.retired_at is None and all(getattr(old, f) == getattr(row, f) for f in _UPDATABLE):
             report.unchanged += 1
             continue
+        if old.data != row.data:
+            rekeyed.append(old.pk)
         for f in _UPDATABLE:
             setattr(old, f, getattr(row, f))
         old.retired_at = None
@@ -200,6 +203,11 @@ def save_quiz(
     Card.objects.bulk_update(cards, ["retired_at", "front_html", "back_html"])
     Card.objects.filter(question__quiz=quiz).exclude(topic=quiz.topic).update(topic=quiz.topic)
     report.created, report.updated, report.retired = len(new), len(changed), len(gone)
+    answered = Response.objects.filter(question__in=rekeyed).values("question").distinct()
+    report.rekeyed = answered.count() if rekeyed else 0
+    if report.rekeyed:
+        quiz.answer_key_changed_at = now
+        Quiz.objects.filter(pk=quiz.pk).update(answer_key_changed_at=now)
     return report
 
 

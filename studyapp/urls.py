@@ -54,6 +54,7 @@ urlpatterns = [
     path("quizzes/", quiz.quiz_list, name="quizzes"),
     path("quizzes/<str:slug>/", quiz.quiz_detail, name="quiz"),
     path("quizzes/<str:slug>/start/", quiz.quiz_start, name="quiz_start"),
+    path("quizzes/<str:slug>/regrade/", quiz.quiz_regrade, name="quiz_regrade"),
     path("attempts/<int:pk>/", quiz.attempt_page, name="attempt"),
     path(
         "attempts/<int:pk>/questions/<int:question_id>/",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import QueryDict
+from django.utils import timezone
 
-from studyapp import formats
+from studyapp import attempts, formats
 from studyapp.formats import gift
 from studyapp.models import Question, Quiz, Response
 from studyapp.quiz_export import parsed_questions
@@ -148,3 +152,25 @@ def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic(learner):
     kept_card.refresh_from_db()
     assert "Amazon EC2" in edited_card.front_html
     assert edited_card.topic == topic and kept_card.topic == topic
+
+
+def test_import_quiz_offers_a_regrade_when_answered_questions_change_key(tmp_path, capsys, learner):
+    path = tmp_path / "zones.gift"
+    path.write_text("::TF::AZs are in Regions. {T}\n")
+    call_command("import_quiz", str(path))
+    quiz = Quiz.objects.get()
+    attempt = attempts.start(learner, quiz, timezone.now(), random.Random(1))
+    attempts.answer(attempt, attempts.slots(attempt)[0], QueryDict("answer=true"), timezone.now())
+    attempts.finish(attempt, timezone.now())
+    path.write_text("::TF::AZs are in Regions. {F}\n")
+    call_command("import_quiz", str(path))
+    assert "--regrade" in capsys.readouterr().out
+    attempt.refresh_from_db()
+    assert attempt.score == 1
+    call_command("import_quiz", str(path), "--regrade")  # the same file: the regrade it owes
+    assert "regraded: 1 attempts changed score" in capsys.readouterr().out
+    attempt.refresh_from_db()
+    assert attempt.score == 0
+    assert Quiz.objects.get().answer_key_changed_at is None
+    call_command("import_quiz", str(path), "--regrade")
+    assert "regraded" not in capsys.readouterr().out  # nothing owed, nothing done

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -37,12 +38,18 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     return render(request, "quiz/list.html", {"quizzes": quizzes})
 
 
+def _owned_quiz(request: HttpRequest, slug: str) -> Quiz:
+    """The quiz, if the person asking owns it; else 404, as for a quiz that is not there."""
+    return get_object_or_404(Quiz, slug=slug, owner=request.user)
+
+
 @require_GET
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.select_related("topic"), slug=slug)
     mine = Attempt.objects.filter(learner=request.user, quiz=quiz).order_by("number")
     context = {
         "quiz": quiz,
+        "owned": quiz.owner_id == request.user.pk,
         "attempts": mine,
         "open": next((a for a in mine if a.finished_at is None), None),
         "left": attempts.attempts_left(request.user, quiz),
@@ -115,3 +122,19 @@ def attempt_finish(request: HttpRequest, pk: int) -> HttpResponse:
         attempts.finish(attempt, min(timezone.now(), attempt.deadline or timezone.now()))
         messages.success(request, "Attempt finished.")
     return redirect("attempt", pk=attempt.pk)
+
+
+@require_POST
+def quiz_regrade(request: HttpRequest, slug: str) -> HttpResponse:
+    """Mark every attempt at the quiz again under its current answer key (owner only)."""
+    quiz = _owned_quiz(request, slug)
+    done = attempts.regrade(quiz)
+    summary = (
+        f"Marked again: {done.attempts} attempt{pluralize(done.attempts)} changed score "
+        f"({done.responses} answer{pluralize(done.responses)} changed mark)."
+    )
+    if request.htmx:
+        context = {"quiz": quiz, "owned": True, "regraded": summary}
+        return render(request, "quiz/detail.html#regrade", context)
+    messages.success(request, summary)
+    return redirect("quiz", slug=quiz.slug)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 
 from studyapp import formats
 from studyapp.formats.questions import FormatError, Problem
@@ -158,6 +159,13 @@ def upload(request: HttpRequest) -> HttpResponse:
                 f"({report.created} new, {report.updated} updated, "
                 f"{report.unchanged} unchanged, {report.retired} retired).",
             )
+            if report.rekeyed:
+                messages.warning(
+                    request,
+                    f"{report.rekeyed} question{pluralize(report.rekeyed)} that learners "
+                    "had answered now ha{pluralize(report.rekeyed, 's,ve')} other right answers. "
+                    "Their attempts keep their marks until you regrade them below.",
+                )
             return redirect("quiz", slug=report.quiz.slug)
         # The confirm form carries the same text back, so what is saved is what was shown.
         confirm = UploadForm(initial={**data, "format": fmt, "file": None}, owner=request.user)

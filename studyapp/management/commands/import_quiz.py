@@ -1,4 +1,4 @@
-"""python manage.py import_quiz FILE [--format F] [--topic SLUG] [--title T]."""
+"""python manage.py import_quiz FILE [--format F] [--topic SLUG] [--title T] [--regrade]."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from studyapp.attempts import regrade
 from studyapp.formats import FORMATS
 from studyapp.formats.questions import FormatError
 from studyapp.models import Topic
@@ -22,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--title", default="", help="default: from the file name")
         parser.add_argument("--separator", default="", help="CSV/Quizlet field separator")
         parser.add_argument("--row-separator", default="", help="Quizlet row separator")
+        parser.add_argument(
+            "--regrade",
+            action="store_true",
+            help="mark existing attempts again if the file changed answers they were marked by",
+        )
 
     def handle(self, *args: object, file: Path, **options: object) -> None:
         topic = None
@@ -49,3 +55,15 @@ class Command(BaseCommand):
             f"({report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.retired} retired)"
         )
+        pending = report.rekeyed or report.quiz.answer_key_changed_at is not None
+        if pending and options["regrade"]:
+            done = regrade(report.quiz)
+            self.stdout.write(
+                f"regraded: {done.attempts} attempts changed score, {done.responses} answers"
+                " changed mark"
+            )
+        elif pending:
+            self.stdout.write(
+                "answered questions have new right answers; their attempts keep their marks"
+                " until you run this again with --regrade"
+            )
