@@ -23,6 +23,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py import_notes content/
 	@echo "Demo logins:"
 	@$(BIN)/python manage.py setup_demo
@@ -34,6 +35,7 @@ run: setup
 # Production-style: gunicorn + WhiteNoise, DEBUG off (set SECRET_KEY/DATABASE_URL as needed).
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py createcachetable
 	STATIC_COLLECTED=1 $(BIN)/python manage.py collectstatic --no-input -v 0
 	STATIC_COLLECTED=1 $(BIN)/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers 3
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,12 +46,14 @@ INSTALLED_APPS = [
     "studyapp",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",  # log-in lockout (see Brute force below)
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_ratelimit",  # for its system checks of the cache it counts in
     "template_partials",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studyapp.urls"
@@ -122,7 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["studyapp.auth.ProfileBackend"]
+# Axes first: it refuses a locked-out log-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "studyapp.auth.ProfileBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -157,6 +164,48 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+
+# Cache: shared by every app server, so rate-limit counts are too. Redis with REDIS_URL
+# (production); otherwise a table in the database, which every worker of one server sees.
+if redis_url := os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "studyapp_cache",
+        }
+    }
+
+# Brute force. Log-in: django-axes locks out one account from one address after
+# LOGIN_FAILURE_LIMIT wrong passwords in a row, for LOGIN_LOCKOUT_MINUTES, even with the
+# right password; its counts are database rows. Per account and address, not per address
+# alone: a whole school may share one address. Sign-up and password reset: rates per
+# client address (and per email for resets), counted in the cache by django-ratelimit.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "studyapp.ratelimits.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # a lockout is logged as a warning by axes' own logger
+SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "60/h")
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "20/h")
+PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/h")
+RATELIMIT_VIEW = "studyapp.ratelimits.rate_limited"
+# How many proxies (load balancer, TLS terminator) stand in front of the app and append
+# to X-Forwarded-For; 0: the client connects directly. See ratelimits.client_ip.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows only django-redis by name; Django's own RedisCache increments
+    # atomically too. The database cache increments by read-then-write, so concurrent
+    # requests may each count once where two were due: a few extra sign-ups or resets at
+    # worst. Passwords are guarded by axes, whose counts are exact.
+    "django_ratelimit.W001",
+    "django_ratelimit.E003",
+]
 
 # Uploaded notes larger than this are refused, with a message naming the file.
 NOTES_MAX_BYTES = int(os.environ.get("NOTES_MAX_BYTES", 2 * 1024 * 1024))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from studyapp.ratelimits import limit_password_reset
 from studyapp.views import accounts, health, progress, quiz, study, teach, topics
 
 # Django's password views share two plain templates: a form page and a notice page.
@@ -68,10 +69,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+# Requests that send mail are rate-limited (studyapp/ratelimits.py).
+LIMITS = {"password_reset": limit_password_reset}
 urlpatterns += [
     path(
         f"accounts/password/{route}",
-        view.as_view(template_name=page, extra_context={"title": title}),
+        LIMITS.get(name, lambda view: view)(
+            view.as_view(template_name=page, extra_context={"title": title})
+        ),
         name=name,
     )
     for route, view, page, title, name in PASSWORD_VIEWS

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from studyapp.models import Profile, validate_time_zone
+from studyapp.ratelimits import limit_sign_up
 from studyapp.study import profile_for
 
 
@@ -49,13 +50,14 @@ class ProfileForm(forms.ModelForm):
 
 
 @login_not_required
+@limit_sign_up
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():  # an account and its profile, or neither
             user = form.save()
             Profile.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
-        login(request, user)
+        login(request, user, backend="studyapp.auth.ProfileBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})

@@ -141,3 +141,17 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     assert_accessible(page)
     assert {path: w for path, w in widths.items() if w > PHONE_WIDTH} == {}
     context.close()
+
+
+def test_wrong_passwords_pause_log_ins_to_the_account(page: Page, live_server, learner):
+    for _ in range(4):
+        log_in(page, live_server, learner, check_accessibility=False, password="not-it")
+        expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    log_in(page, live_server, learner, check_accessibility=False, password="not-it")  # the 5th
+    expect(page.get_by_role("heading", name="Log-in paused")).to_be_visible()
+    log_in(page, live_server, learner, check_accessibility=False)  # the right one, too late
+    expect(page.get_by_role("heading", name="Log-in paused")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("paused for 15 minutes")
+    assert_accessible(page)
+    page.get_by_role("link", name="reset it by email").click()
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
