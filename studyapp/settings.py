@@ -8,12 +8,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not one of {', '.join(choices)} (see .env.example)."
+        )
+    return value
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -191,6 +201,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "studyapp.ratelimits.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # a lockout is logged as a warning by axes' own logger
+# Who may sign up: open (anyone), code (a class join code or an invitation link), or
+# closed (accounts come from an administrator). See studyapp/signup.py.
+SIGNUP_POLICY = _env_choice("SIGNUP", ("open", "code", "closed"), "open")
 SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "60/h")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "20/h")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/h")

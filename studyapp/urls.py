@@ -52,6 +52,7 @@ urlpatterns = [
     path("study/undo/", study.undo, name="undo"),
     path("study/topics/<str:slug>/", study.review, name="study_topic"),
     path("teach/upload/", teach.upload, name="upload"),
+    path("teach/invite/", teach.invite, name="invite"),
     path("quizzes/", quiz.quiz_list, name="quizzes"),
     path("quizzes/<str:slug>/", quiz.quiz_detail, name="quiz"),
     path("quizzes/<str:slug>/start/", quiz.quiz_start, name="quiz_start"),
@@ -65,7 +66,7 @@ urlpatterns = [
     path("attempts/<int:pk>/finish/", quiz.attempt_finish, name="attempt_finish"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

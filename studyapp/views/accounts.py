@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
@@ -14,11 +16,13 @@ from django.shortcuts import redirect, render
 
 from studyapp.models import Profile, validate_time_zone
 from studyapp.ratelimits import limit_sign_up
+from studyapp.signup import InvitationError, read_invitation
 from studyapp.study import profile_for
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(help_text="For resetting your password if you forget it.")
+    invite = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
     # Filled in by the browser (Intl API). A hidden field's error could not be fixed by
     # the person signing up, so a zone we do not know becomes UTC, editable in settings.
     time_zone = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
@@ -49,18 +53,43 @@ class ProfileForm(forms.ModelForm):
         help_texts = {"time_zone": "An IANA name such as Europe/Berlin or America/New_York."}
 
 
+class LoginView(auth_views.LoginView):
+    """Django's log-in page, which offers sign-up only where anyone may sign up."""
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        return super().get_context_data(**kwargs) | {"signup_policy": settings.SIGNUP_POLICY}
+
+
 @login_not_required
 @limit_sign_up
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None)
+    policy = settings.SIGNUP_POLICY
+    token = request.POST.get("invite") or request.GET.get("invite") or ""
+    if policy == "closed":
+        return _no_sign_up(request, "closed")
+    role = Profile.Role.LEARNER
+    if token:
+        try:
+            role = read_invitation(token)
+        except InvitationError as error:
+            return _no_sign_up(request, "invalid", str(error))
+    elif policy == "code":
+        return _no_sign_up(request, "code")
+    form = SignUpForm(request.POST or None, initial={"invite": token})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():  # an account and its profile, or neither
             user = form.save()
-            Profile.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
+            Profile.objects.create(user=user, role=role, time_zone=form.cleaned_data["time_zone"])
         login(request, user, backend="studyapp.auth.ProfileBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form, "role": role})
+
+
+def _no_sign_up(request: HttpRequest, reason: str, problem: str = "") -> HttpResponse:
+    """Say why this person cannot sign up here (403): nothing is saved."""
+    context = {"reason": reason, "problem": problem}
+    return render(request, "registration/no_signup.html", context, status=403)
 
 
 def profile(request: HttpRequest) -> HttpResponse:

@@ -108,7 +108,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     page.set_default_timeout(10_000)
     log_in(page, live_server, instructor, check_accessibility=False)
     menu = page.get_by_role("navigation", name="Main")
-    for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", instructor.username]:
+    for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", "Invite", instructor.username]:
         expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(menu.get_by_role("button", name="Log out")).to_be_visible()
 
@@ -125,6 +125,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
         f"/quizzes/{quiz.slug}/",
         "/progress/",
         "/teach/upload/",
+        "/teach/invite/",
         "/accounts/profile/",
     ]
     widths = {}
@@ -155,3 +156,31 @@ def test_wrong_passwords_pause_log_ins_to_the_account(page: Page, live_server, l
     assert_accessible(page)
     page.get_by_role("link", name="reset it by email").click()
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
+
+
+def test_an_instructor_invites_and_a_learner_signs_up_with_the_link(
+    browser, page: Page, live_server, instructor, settings
+):
+    settings.SIGNUP_POLICY = "code"
+    log_in(page, live_server, instructor, check_accessibility=False)
+    page.get_by_role("link", name="Invite").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Make an invitation link").click()
+    link = page.get_by_label(re.compile("Invitation link"))
+    expect(link).to_have_value(re.compile(r"/accounts/signup/\?invite="))
+    assert_accessible(page)
+
+    stranger = browser.new_context()
+    other = stranger.new_page()
+    other.set_default_timeout(10_000)
+    other.goto(f"{live_server.url}/accounts/signup/")
+    expect(other.get_by_role("heading", name="Sign-up is by invitation")).to_be_visible()
+    other.goto(link.input_value())
+    other.get_by_label("Username").fill("nia")
+    other.get_by_label("Email").fill("nia@example.org")
+    field(other, "Password").fill("first-pass-phrase-17")
+    field(other, "Password confirmation").fill("first-pass-phrase-17")
+    other.get_by_role("button", name="Sign up").click()
+    expect(other.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+    assert Profile.objects.get(user__username="nia").role == "learner"
+    stranger.close()

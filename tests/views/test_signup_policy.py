@@ -1,0 +1,117 @@
+"""Who may sign up (SIGNUP): anyone (open), holders of an invitation link (code), or
+nobody (closed). Instructors make invitation links; the command makes them too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.core.management import call_command
+from django.urls import reverse
+
+from studyapp.models import Profile
+from studyapp.signup import invitation
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "username": "maya",
+    "email": "maya@example.org",
+    "password1": "correct-horse-battery",
+    "password2": "correct-horse-battery",
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts():
+    caches["default"].clear()
+
+
+def test_closed_sign_up_shows_why_and_saves_nothing(client, settings):
+    settings.SIGNUP_POLICY = "closed"
+    page = client.get(reverse("signup"))
+    assert page.status_code == 403 and "Sign-up is closed" in page.text
+    assert client.post(reverse("signup"), FORM).status_code == 403
+    assert not User.objects.exists()
+    assert "Create an account" not in client.get(reverse("login")).text
+
+
+def test_closed_sign_up_refuses_an_invitation_too(client, settings):
+    settings.SIGNUP_POLICY = "closed"
+    url = f"{reverse('signup')}?invite={invitation('learner')}"
+    assert client.post(url, FORM).status_code == 403
+    assert not User.objects.exists()
+
+
+def test_code_only_sign_up_needs_an_invitation(client, settings):
+    settings.SIGNUP_POLICY = "code"
+    page = client.get(reverse("signup"))
+    assert page.status_code == 403 and "invitation" in page.text
+    assert client.post(reverse("signup"), FORM).status_code == 403
+    assert "Create an account" not in client.get(reverse("login")).text
+    url = f"{reverse('signup')}?invite={invitation('learner')}"
+    assert 'name="invite"' in client.get(url).text
+    created = client.post(reverse("signup"), {**FORM, "invite": invitation("learner")})
+    assert created.status_code == 302
+    assert Profile.objects.get(user__username="maya").role == "learner"
+
+
+@pytest.mark.parametrize("token", ["forged", "learner:abc:def"])
+def test_a_forged_invitation_is_refused_by_name(client, settings, token):
+    settings.SIGNUP_POLICY = "code"
+    page = client.post(reverse("signup"), {**FORM, "invite": token})
+    assert page.status_code == 403 and "not a valid invitation" in page.text
+    assert not User.objects.exists()
+
+
+def test_an_expired_invitation_is_refused_by_name(client, settings, monkeypatch):
+    from studyapp import signup
+
+    settings.SIGNUP_POLICY = "code"
+    token = invitation("learner", days=1)
+    later = signup._now() + 2 * 86400
+    monkeypatch.setattr(signup, "_now", lambda: later)
+    page = client.post(reverse("signup"), {**FORM, "invite": token})
+    assert page.status_code == 403 and "expired" in page.text
+    assert not User.objects.exists()
+
+
+def test_an_instructor_invitation_makes_an_instructor_even_with_open_sign_up(client):
+    client.post(reverse("signup"), {**FORM, "invite": invitation("instructor")})
+    assert Profile.objects.get(user__username="maya").role == "instructor"
+
+
+def test_open_sign_up_needs_no_invitation(client):
+    assert client.post(reverse("signup"), FORM).status_code == 302
+    assert Profile.objects.get().role == "learner"
+
+
+def test_the_invite_command_prints_a_working_link(client, settings, capsys):
+    settings.SIGNUP_POLICY = "code"
+    call_command("invite", "--role", "instructor", "--days", "3")
+    link = re.search(r"(/accounts/signup/\?invite=\S+)", capsys.readouterr().out).group(1)
+    assert client.post(link, FORM).status_code == 302
+    assert Profile.objects.get().role == "instructor"
+
+
+def test_instructors_make_learner_invitations_in_the_browser(
+    client, learner, instructor, other_instructor, settings
+):
+    settings.SIGNUP_POLICY = "code"
+    url = reverse("invite")
+    assert client.get(url).url.startswith(reverse("login"))  # anonymous
+    client.force_login(learner)
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    for person in (instructor, other_instructor):
+        client.force_login(person)
+        assert client.get(url).status_code == 200
+    made = client.post(url)
+    link = re.search(r"(/accounts/signup/\?invite=[^\"<\s]+)", made.text).group(1)
+    htmx = client.post(url, headers={"HX-Request": "true"})
+    assert "<html" not in htmx.text and "/accounts/signup/?invite=" in htmx.text
+    client.logout()
+    assert client.post(link, FORM).status_code == 302
+    assert Profile.objects.get(user__username="maya").role == "learner"
