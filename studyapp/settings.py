@@ -8,13 +8,30 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# A setting that cannot be read stops the server with its name, never a silent default:
+# "DEBUG=ture" must not quietly mean False, nor "HTTPS=on please" quietly mean off.
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    value = os.environ.get(name, "1" if default else "0").strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name}={value!r}: use 1 or 0 (see .env.example).")
+    return value in _TRUE
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def _env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
@@ -35,11 +52,21 @@ DEBUG = _env_bool("DEBUG")
 DATA_DIR = Path(os.environ.get("STUDYAPP_DATA_DIR", BASE_DIR / "var"))
 
 
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+
 def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
+        # A database server means several app servers, may be: each making its own key
+        # would log learners out (and refuse their forms) whenever the balancer switches.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DATABASE_URL, set the same SECRET_KEY on every app "
+            "server (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
     # Zero configuration for a single server: make a key once and keep it beside the
-    # database, so sessions survive restarts. Several app servers must share SECRET_KEY.
+    # database, so sessions survive restarts.
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -72,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,17 +139,18 @@ _SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 
-if database_url := os.environ.get("DATABASE_URL"):
+if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            database_url,
-            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            DATABASE_URL,
+            conn_max_age=_env_int("CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -173,7 +202,40 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+# Served over HTTPS (HTTPS=1): plain HTTP is redirected (but /healthz, which a load
+# balancer asks over HTTP), browsers are told to keep to HTTPS (HSTS), cookies travel
+# only over HTTPS. Behind a proxy that ends TLS, it says so in X-Forwarded-Proto, which
+# is believed only when TRUSTED_PROXY_COUNT says there is such a proxy.
+HTTPS = _env_bool("HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and _env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = HTTPS and _env_bool("HSTS_PRELOAD", True)
+# How many proxies (load balancer, TLS terminator) stand in front of the app and append
+# to X-Forwarded-For; 0: the client connects directly. See ratelimits.client_ip.
+TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): everything from this server, nothing inline, so
+# an injected <script> or style= in a note or a quiz would not run even if it got past
+# nh3. The pages use no inline script or style; SVG attributes are not styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Cache: shared by every app server, so rate-limit counts are too. Redis with REDIS_URL
 # (production); otherwise a table in the database, which every worker of one server sees.
@@ -194,8 +256,8 @@ else:
 # right password; its counts are database rows. Per account and address, not per address
 # alone: a whole school may share one address. Sign-up and password reset: rates per
 # client address (and per email for resets), counted in the cache by django-ratelimit.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "studyapp.ratelimits.client_ip"
@@ -208,9 +270,6 @@ SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "60/h")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "20/h")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/h")
 RATELIMIT_VIEW = "studyapp.ratelimits.rate_limited"
-# How many proxies (load balancer, TLS terminator) stand in front of the app and append
-# to X-Forwarded-For; 0: the client connects directly. See ratelimits.client_ip.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only django-redis by name; Django's own RedisCache increments
     # atomically too. The database cache increments by read-then-write, so concurrent
@@ -221,7 +280,7 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 # Uploaded notes larger than this are refused, with a message naming the file.
-NOTES_MAX_BYTES = int(os.environ.get("NOTES_MAX_BYTES", 2 * 1024 * 1024))
+NOTES_MAX_BYTES = _env_int("NOTES_MAX_BYTES", 2 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

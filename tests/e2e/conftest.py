@@ -32,8 +32,23 @@ def page(browser) -> Page:
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = csp_refusals(page)
     yield page
     context.close()
+    assert not refused, refused
+
+
+def csp_refusals(page: Page) -> list[str]:
+    """Collect what the Content-Security-Policy refuses on this page from now on: each
+    would be a broken part of a page, so tests assert the list stays empty."""
+    refused: list[str] = []
+
+    def note(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", note)
+    return refused
 
 
 _axe = Axe()

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from studyapp.models import Profile, Quiz, Topic
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, csp_refusals
 from tests.e2e.test_browse import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -106,6 +106,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = csp_refusals(page)
     log_in(page, live_server, instructor, check_accessibility=False)
     menu = page.get_by_role("navigation", name="Main")
     for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", "Invite", instructor.username]:
@@ -141,6 +142,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     widths["an attempt"] = width()
     assert_accessible(page)
     assert {path: w for path, w in widths.items() if w > PHONE_WIDTH} == {}
+    assert not refused, refused
     context.close()
 
 
