@@ -287,6 +287,8 @@ def import_quiz_file(
     text = read_text(path.read_bytes())
     fmt = fmt or formats.detect(text, path.name)
     questions = formats.parse(text, fmt, **options)
+    if problem := check_question_count(len(questions)):
+        raise FormatError([problem])
     source = source_name(path)
     quiz = Quiz.objects.filter(source=source, owner=None).first()
     return save_quiz(
@@ -303,14 +305,46 @@ def read_text(data: bytes, limit: int | None = None) -> str:
     """Decode an uploaded file as UTF-8 text, or raise FormatError saying why not."""
     limit = limit or settings.NOTES_MAX_BYTES
     if len(data) > limit:
-        raise FormatError([Problem(1, f"the file is over {limit / 1024 / 1024:g} MB")])
+        raise FormatError([Problem(1, f"the file is over {_megabytes(limit)}")])
     if b"\x00" in data:
-        raise FormatError([Problem(1, "this is a binary file, not text")])
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise FormatError([Problem(line, _NUL)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise FormatError([Problem(line, "the file is not UTF-8 text")]) from None
+
+
+_NUL = "a NUL character, which text does not hold (is this a binary file?)"
+
+
+def check_pasted(text: str, limit: int | None = None) -> str | None:
+    """Return why pasted text cannot be a quiz (over the size limit, or a NUL character,
+    which PostgreSQL cannot store, named by its line), or None when it can."""
+    limit = limit or settings.NOTES_MAX_BYTES
+    if len(text.encode()) > limit:
+        return too_big(limit)
+    if "\x00" in text:
+        return str(Problem(text[: text.index("\x00")].count("\n") + 1, _NUL))
+    return None
+
+
+def too_big(limit: int | None = None) -> str:
+    size = _megabytes(limit or settings.NOTES_MAX_BYTES)
+    return f"The pasted text is over {size}, the most a quiz may be; split it into several quizzes."
+
+
+def check_question_count(count: int) -> Problem | None:
+    """Return the problem with a quiz of this many questions, if it has too many."""
+    most = settings.QUIZ_MAX_QUESTIONS
+    if count <= most:
+        return None
+    return Problem(1, f"the quiz has {count:,} questions; a quiz may have at most {most:,}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
 
 
 def course_quiz_files(paths: list[str | Path]) -> list[Path]:

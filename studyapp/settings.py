@@ -281,6 +281,11 @@ SILENCED_SYSTEM_CHECKS = [
 
 # Uploaded notes larger than this are refused, with a message naming the file.
 NOTES_MAX_BYTES = _env_int("NOTES_MAX_BYTES", 2 * 1024 * 1024)
+# Django reads a form of up to this size, so that a paste somewhat over NOTES_MAX_BYTES
+# gets the form's own message; beyond it the request gets views.errors.bad_request's.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * NOTES_MAX_BYTES
+# A quiz with more questions than this is refused at preview (and by import_quiz).
+QUIZ_MAX_QUESTIONS = _env_int("QUIZ_MAX_QUESTIONS", 2000)
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,8 @@ PASSWORD_VIEWS = [
     ),
 ]
 
+handler400 = "studyapp.views.errors.bad_request"
+
 # Topic slugs may hold any letters ("ünits" from a note named Ünits.md), so their URLs
 # take <str:>, not Django's ASCII-only <slug:>.
 urlpatterns = [

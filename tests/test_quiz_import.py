@@ -174,3 +174,13 @@ def test_import_quiz_offers_a_regrade_when_answered_questions_change_key(tmp_pat
     assert Quiz.objects.get().answer_key_changed_at is None
     call_command("import_quiz", str(path), "--regrade")
     assert "regraded" not in capsys.readouterr().out  # nothing owed, nothing done
+
+
+def test_import_quiz_refuses_a_quiz_over_the_question_limit(tmp_path, capsys, settings, db):
+    settings.QUIZ_MAX_QUESTIONS = 2
+    path = tmp_path / "big.gift"
+    path.write_text("Q1? {T}\n\nQ2? {F}\n\nQ3? {T}\n")
+    with pytest.raises(CommandError, match="nothing saved"):
+        call_command("import_quiz", str(path))
+    assert "3 questions; a quiz may have at most 2" in capsys.readouterr().err
+    assert not Quiz.objects.exists()

@@ -18,7 +18,14 @@ from django.utils.http import urlencode
 from studyapp import formats
 from studyapp.formats.questions import FormatError, Problem
 from studyapp.models import Profile, Quiz, Topic
-from studyapp.quiz_import import answer_data, read_text, save_quiz, to_html
+from studyapp.quiz_import import (
+    answer_data,
+    check_pasted,
+    check_question_count,
+    read_text,
+    save_quiz,
+    to_html,
+)
 from studyapp.signup import invitation, until
 from studyapp.study import profile_for
 
@@ -82,6 +89,9 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         # An instructor updates only their own quizzes: the choices are the permission.
         self.fields["quiz"].queryset = Quiz.objects.filter(owner=owner)
+        # Django's own NUL check says "Null characters are not allowed" with no line;
+        # check_pasted says which line, in clean().
+        self.fields["text"].validators = []
 
     def clean(self) -> dict:
         data = super().clean()
@@ -95,6 +105,8 @@ class UploadForm(forms.Form):
             data["filename"] = upload.name
         elif not data.get("text", "").strip():
             raise forms.ValidationError("Choose a file or paste some questions.")
+        elif problem := check_pasted(data["text"]):
+            self.add_error("text", problem)
         if not data.get("quiz") and not data.get("title", "").strip():
             name = data.get("filename", "")
             data["title"] = name.rsplit(".", 1)[0] if name else ""
@@ -142,6 +154,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         fmt, questions, problems = _parse(data)
         if not questions and not problems:
             problems = [Problem(1, "no questions were found")]
+        if too_many := check_question_count(len(questions)):
+            problems = [too_many, *problems]
         if request.POST.get("action") == "confirm" and not problems:
             report = save_quiz(
                 questions,

@@ -140,3 +140,51 @@ def test_a_failure_part_way_through_saving_leaves_nothing(teacher, monkeypatch):
     with pytest.raises(RuntimeError):
         teacher.post("/teach/upload/", data)
     assert not Quiz.objects.exists() and not Question.objects.exists()
+
+
+def preview(client, **data):
+    fields = {"format": "gift", "title": "Big", "mode": "practice", "action": "preview"}
+    return client.post("/teach/upload/", fields | data)
+
+
+def test_a_quiz_over_the_question_limit_is_refused_at_preview(teacher, settings):
+    settings.QUIZ_MAX_QUESTIONS = 5
+    text = "\n\n".join(f"::Q{i}:: Is {i} even? {{{'T' if i % 2 == 0 else 'F'}}}" for i in range(6))
+    page = preview(teacher, text=text)
+    assert page.status_code == 200
+    assert "6 questions; a quiz may have at most 5" in page.text
+    assert 'value="confirm"' not in page.text
+    confirmed = preview(teacher, text=text, action="confirm")
+    assert confirmed.status_code == 200 and not Quiz.objects.exists()
+
+
+@pytest.mark.parametrize("megabytes", [2.2, 3])
+def test_a_paste_over_the_size_limit_gets_a_message_not_a_bare_400(teacher, megabytes):
+    text = "::Q:: Is it? {T}\n" * int(megabytes * 1024 * 1024 / 17)
+    page = preview(teacher, text=text)
+    assert page.status_code == 200
+    assert "The pasted text is over 2 MB" in page.text
+    assert not Quiz.objects.exists()
+
+
+def test_a_request_far_over_any_limit_gets_a_page_that_names_the_limit(teacher):
+    # Too big for the server to read at all (over 4 times the limit): no form to show it
+    # on, but a page saying what happened, for any form, and nothing saved.
+    text = "::Q:: Is it? {T}\n" * int(12 * 1024 * 1024 / 17)
+    page = preview(teacher, text=text)
+    assert page.status_code == 413
+    assert "over 2 MB" in page.text and "Nothing was saved" in page.text
+    assert not Quiz.objects.exists()
+
+
+def test_a_nul_character_in_pasted_text_is_named_by_its_line(teacher):
+    page = preview(teacher, text="::Q1:: Fine? {T}\n\n::Q2:: Not\x00 fine? {F}\n")
+    assert page.status_code == 200
+    assert "line 3: a NUL character" in page.text
+    assert not Quiz.objects.exists()
+
+
+def test_a_nul_character_in_a_file_is_named_by_its_line(teacher):
+    upload = SimpleUploadedFile("q.gift", b"::Q1:: Fine? {T}\n\n\n::Q2:: No\x00t {F}\n")
+    page = teacher.post("/teach/upload/", {"file": upload, "mode": "practice", "action": "preview"})
+    assert "line 4: a NUL character" in page.text

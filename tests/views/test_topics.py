@@ -114,10 +114,25 @@ def test_log_out_is_a_post(learner_client, db):
     assert learner_client.get(reverse("home")).status_code == 302
 
 
-def test_the_health_check_answers_without_a_login_or_a_query(client, db, django_assert_num_queries):
-    with django_assert_num_queries(0):
+def test_the_health_check_answers_without_a_login_and_asks_the_database(
+    client, db, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
         response = client.get(reverse("healthz"))
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_the_health_check_answers_503_when_the_database_is_down(client, db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patched:  # undone before the test database's teardown
+        patched.setattr(connection, "cursor", down)
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response["Retry-After"] and b"database" in response.content
 
 
 def test_a_topic_named_in_any_letters_gets_working_pages(learner_client, db):
