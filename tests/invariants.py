@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -25,7 +26,7 @@ def _memory(snapshot: dict | None) -> Memory | None:
     )
 
 
-def assert_state_replays_its_log(learner, retention: float = 0.9) -> None:
+def assert_state_replays_its_log(learner, retention: float = 0.9, fuzzed: bool = False) -> None:
     """Each of the learner's cards is in the state its remaining review log gives.
 
     The log of a card is a run of consecutive sequence numbers; the first starts from the
@@ -33,6 +34,9 @@ def assert_state_replays_its_log(learner, retention: float = 0.9) -> None:
     fuzz, gives the stored state, whose reps is one past the last sequence number. A card
     with no log left has no state at all, unless its state predates the log (tests make
     such states with `remember`); then it must be what the test made.
+
+    fuzzed: the log was written with fuzz on (a real server), which moves only the due
+    date of a card in the Review phase: that one date is not compared.
     """
     logs: dict[int, list[ReviewLog]] = {}
     for log in ReviewLog.objects.filter(learner=learner).order_by("card_id", "seq"):
@@ -48,12 +52,22 @@ def assert_state_replays_its_log(learner, retention: float = 0.9) -> None:
             assert first.state_before["reps"] == first.seq, (card_id, first.state_before)
         memory = _memory(first.state_before)
         for log in entries:
+            if log is not first:  # each review recorded the state the one before it left
+                before = _memory(log.state_before)
+                assert before is not None, (card_id, log.seq)
+                if fuzzed and memory.phase == Phase.REVIEW:
+                    memory = replace(memory, due=before.due)
+                assert before.phase == memory.phase and before.step == memory.step, card_id
+                assert before.due == memory.due, (card_id, log.seq)
+                assert before.stability == pytest.approx(memory.stability, rel=1e-9)
             memory = scheduling.review(memory, Rating(log.rating), log.reviewed_at, retention)
         state = states.get(card_id)
         assert state is not None, f"card {card_id} has a log but no state"
         assert state.reps == entries[-1].seq + 1, (card_id, state.reps, seqs)
-        got = (Phase(state.phase), state.step, state.due, state.last_review)
-        assert got == (memory.phase, memory.step, memory.due, memory.last_review), card_id
+        got = (Phase(state.phase), state.step, state.last_review)
+        assert got == (memory.phase, memory.step, memory.last_review), card_id
+        if not (fuzzed and memory.phase == Phase.REVIEW):
+            assert state.due == memory.due, card_id
         assert state.stability == pytest.approx(memory.stability, rel=1e-9), card_id
         assert state.difficulty == pytest.approx(memory.difficulty, rel=1e-9), card_id
 
