@@ -44,6 +44,8 @@ def gift_text(n: int) -> str:
 def setup(data_dir: str) -> None:
     os.environ.setdefault("STUDYAPP_DATA_DIR", data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
+    # With DATABASE_URL the app wants the key its servers share; one process needs none.
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     import django
 
     django.setup()

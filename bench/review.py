@@ -71,6 +71,8 @@ class Side:
 def setup_django(data_dir: str) -> None:
     os.environ.setdefault("STUDYAPP_DATA_DIR", data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
+    # With DATABASE_URL the app wants the key its servers share; one process needs none.
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django
 
