@@ -51,6 +51,7 @@ _OURS = (
     "STUDYAPP_DATA_DIR",
     "SIGNUP",
     "LOGIN_",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it for their own process
 )
 
 
