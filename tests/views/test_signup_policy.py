@@ -13,15 +13,11 @@ from django.urls import reverse
 
 from studyapp.models import Profile
 from studyapp.signup import invitation
+from tests.views.test_accounts import SIGNUP
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "username": "maya",
-    "email": "maya@example.org",
-    "password1": "correct-horse-battery",
-    "password2": "correct-horse-battery",
-}
+FORM = SIGNUP  # a sign-up form that is right in every field
 
 
 @pytest.fixture(autouse=True)
