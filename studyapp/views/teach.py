@@ -182,7 +182,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     f"{report.rekeyed} question{pluralize(report.rekeyed)} that learners "
-                    "had answered now ha{pluralize(report.rekeyed, 's,ve')} other right answers. "
+                    f"had answered now ha{pluralize(report.rekeyed, 's,ve')} other right answers. "
                     "Their attempts keep their marks until you regrade them below.",
                 )
             return redirect("quiz", slug=report.quiz.slug)

@@ -147,6 +147,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
 
 
 def test_wrong_passwords_pause_log_ins_to_the_account(page: Page, live_server, learner):
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
     for _ in range(4):
         log_in(page, live_server, learner, check_accessibility=False, password="not-it")
         expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
@@ -156,6 +157,7 @@ def test_wrong_passwords_pause_log_ins_to_the_account(page: Page, live_server, l
     expect(page.get_by_role("heading", name="Log-in paused")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("paused for 15 minutes")
     assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     page.get_by_role("link", name="reset it by email").click()
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
 
@@ -175,8 +177,11 @@ def test_an_instructor_invites_and_a_learner_signs_up_with_the_link(
     stranger = browser.new_context()
     other = stranger.new_page()
     other.set_default_timeout(10_000)
+    other.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
     other.goto(f"{live_server.url}/accounts/signup/")
     expect(other.get_by_role("heading", name="Sign-up is by invitation")).to_be_visible()
+    assert_accessible(other)
+    assert other.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     other.goto(link.input_value())
     other.get_by_label("Username").fill("nia")
     other.get_by_label("Email").fill("nia@example.org")

@@ -77,3 +77,39 @@ def test_upload_preview_confirm_then_practice_and_test(
     Card.objects.exclude(kind="from-quiz").delete()
     page.get_by_role("link", name="Study", exact=True).click()
     expect(page.locator("#card")).to_contain_text("Which service stores objects?")
+
+
+def test_a_changed_answer_key_waits_for_the_owner_to_regrade(
+    page: Page, live_server, instructor, learner
+):
+    from studyapp.formats import gift
+    from studyapp.models import Attempt
+    from studyapp.quiz_import import save_quiz
+
+    quiz = save_quiz(gift.parse(QUIZ), title="Zones", owner=instructor).quiz
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/quizzes/{quiz.slug}/")
+    page.get_by_role("button", name="Start the quiz").click()
+    zones = page.locator("section", has_text="inside a Region")
+    zones.get_by_label("True").check()
+    zones.get_by_role("button", name="Check").click()
+    expect(zones.locator('[data-mark="right"]')).to_be_visible()
+    page.get_by_role("button", name="Finish attempt").click()
+    expect(page.get_by_text("Finished. Score: 1 / 2")).to_be_visible()
+    log_out(page)
+
+    # The instructor re-uploads the quiz with the other answer, in the same quiz.
+    log_in(page, live_server, instructor, check_accessibility=False)
+    page.get_by_role("link", name="Upload").click()
+    page.get_by_label("Or paste the questions").fill(QUIZ.replace("{T}", "{F}"))
+    page.get_by_label("Update one of your quizzes").select_option(label="Zones")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Save these 2 questions").click()
+    expect(page.get_by_text("now has other right answers")).to_be_visible()
+    assert Attempt.objects.get().score == 1  # nothing re-marked behind anyone's back
+    regrade = page.get_by_role("button", name="Regrade existing attempts")
+    assert_accessible(page)
+    regrade.click()
+    expect(page.get_by_text("Marked again: 1 attempt changed score")).to_be_visible()
+    expect(regrade).to_be_hidden()
+    assert Attempt.objects.get().score == 0

@@ -55,6 +55,7 @@ def test_old_attempts_keep_their_marks_on_the_page_and_in_the_score_until_a_regr
     attempt.refresh_from_db()
     assert attempt.score == 1
     assert "Regrade" in saved.text  # the owner is offered a regrade
+    assert "1 question that learners had answered now has other right answers" in saved.text
 
     regraded = ines.post(f"/quizzes/{quiz.slug}/regrade/", follow=True)
     assert "1 attempt" in regraded.text
