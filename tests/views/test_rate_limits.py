@@ -103,3 +103,36 @@ def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(client, lear
         HTTP_X_FORWARDED_FOR="198.51.100.2",
     )
     assert other_client.status_code == 302
+
+
+def test_with_redis_the_counts_are_shared_by_every_app_server(client, settings):
+    """Two app servers are two processes with their own cache clients: with REDIS_URL the
+    count one of them makes is the count the other reads (Django's RedisCache)."""
+    import redis
+    from django.core.cache.backends.redis import RedisCache
+
+    location = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(location).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+    settings.CACHES = {"default": backend}
+    settings.SIGNUP_RATE = "2/h"
+    other_server = RedisCache(location, {})
+    caches["default"].clear()
+    try:
+        for n in range(2):
+            form = {"username": f"kai{n}", "email": f"kai{n}@example.org"}
+            form |= {"password1": "correct-horse-battery", "password2": "correct-horse-battery"}
+            assert (
+                client.post(reverse("signup"), form, REMOTE_ADDR="203.0.113.4").status_code == 302
+            )
+            client.logout()
+        # Django stores "rl:..." as ":1:rl:..."; the other server's client asks for "rl:...".
+        counted = [key for key in redis.Redis.from_url(location).keys() if b"rl:" in key]
+        assert counted and other_server.get(counted[0].decode().split(":", 2)[-1]) == 2
+        refused = client.post(reverse("signup"), {"username": "kai9"}, REMOTE_ADDR="203.0.113.4")
+        assert refused.status_code == 429
+    finally:
+        caches["default"].clear()
