@@ -46,7 +46,7 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
 
-        from studyapp.notes_import import import_note_files
+        from studyapp.courses.notes_import import import_note_files
 
         call_command("migrate", verbosity=0)
         start = time.perf_counter()

@@ -62,8 +62,8 @@ def main() -> None:
         from django.db import connection, transaction
 
         from studyapp.formats import gift
-        from studyapp.models import Question, Quiz
-        from studyapp.quiz_import import question_keys, save_quiz
+        from studyapp.quizzes.imports import question_keys, save_quiz
+        from studyapp.quizzes.models import Question, Quiz
 
         parse_times, save_times, bare_times = [], [], []
         for run in range(RUNS):

@@ -134,8 +134,9 @@ def prepare(side: Side, rng: random.Random) -> None:
 def fill_people_and_course():
     from django.contrib.auth.models import User
 
-    from studyapp.models import Card, Profile
-    from studyapp.notes_import import import_note_files
+    from studyapp.accounts.models import Profile
+    from studyapp.courses.models import Card
+    from studyapp.courses.notes_import import import_note_files
 
     import_note_files([ROOT / "content"])
     users = User.objects.bulk_create(User(username=f"learner{i}") for i in range(LEARNERS))
@@ -148,7 +149,7 @@ def fill_history(users, card_ids, rows: int, rng: random.Random) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from studyapp.models import CardState, ReviewLog, StudyDay
+    from studyapp.study.models import CardState, ReviewLog, StudyDay
 
     now = timezone.now()
     per_learner = rows // len(users)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from studyapp.models import Card, Lesson, Profile, Section, Topic
+from studyapp.accounts.models import Profile
+from studyapp.courses.models import Card, Lesson, Section, Topic
 
 
 @admin.register(Topic)

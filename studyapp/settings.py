@@ -168,7 +168,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Axes first: it refuses a locked-out log-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "studyapp.auth.ProfileBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "studyapp.accounts.auth.ProfileBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -260,16 +263,16 @@ AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "studyapp.ratelimits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "studyapp.accounts.ratelimits.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # a lockout is logged as a warning by axes' own logger
 # Who may sign up: open (anyone), code (a class join code or an invitation link), or
-# closed (accounts come from an administrator). See studyapp/signup.py.
+# closed (accounts come from an administrator). See studyapp/accounts/signup.py.
 SIGNUP_POLICY = _env_choice("SIGNUP", ("open", "code", "closed"), "open")
 SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "60/h")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "20/h")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/h")
-RATELIMIT_VIEW = "studyapp.ratelimits.rate_limited"
+RATELIMIT_VIEW = "studyapp.accounts.ratelimits.rate_limited"
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only django-redis by name; Django's own RedisCache increments
     # atomically too. The database cache increments by read-then-write, so concurrent

@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from studyapp.ratelimits import limit_password_reset
-from studyapp.views import accounts, health, progress, quiz, study, teach, topics
+from studyapp.accounts import views as accounts
+from studyapp.accounts.ratelimits import limit_password_reset
+from studyapp.courses import views as courses
+from studyapp.ops import health
+from studyapp.quizzes import teach
+from studyapp.quizzes import views as quizzes
+from studyapp.study import views as study
 
 # Django's password views share two plain templates: a form page and a notice page.
 FORM, NOTICE = "registration/form_page.html", "registration/notice_page.html"
@@ -40,39 +45,39 @@ PASSWORD_VIEWS = [
     ),
 ]
 
-handler400 = "studyapp.views.errors.bad_request"
+handler400 = "studyapp.ops.errors.bad_request"
 
 # Topic slugs may hold any letters ("ünits" from a note named Ünits.md), so their URLs
 # take <str:>, not Django's ASCII-only <slug:>.
 urlpatterns = [
-    path("", topics.home, name="home"),
-    path("topics/<str:slug>/", topics.topic, name="topic"),
-    path("progress/", progress.progress, name="progress"),
+    path("", courses.home, name="home"),
+    path("topics/<str:slug>/", courses.topic, name="topic"),
+    path("progress/", study.progress, name="progress"),
     path("healthz", health.healthz, name="healthz"),
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),
     path("study/topics/<str:slug>/", study.review, name="study_topic"),
     path("teach/upload/", teach.upload, name="upload"),
-    path("teach/invite/", teach.invite, name="invite"),
-    path("quizzes/", quiz.quiz_list, name="quizzes"),
-    path("quizzes/<str:slug>/", quiz.quiz_detail, name="quiz"),
-    path("quizzes/<str:slug>/start/", quiz.quiz_start, name="quiz_start"),
-    path("quizzes/<str:slug>/regrade/", quiz.quiz_regrade, name="quiz_regrade"),
-    path("attempts/<int:pk>/", quiz.attempt_page, name="attempt"),
+    path("teach/invite/", accounts.invite, name="invite"),
+    path("quizzes/", quizzes.quiz_list, name="quizzes"),
+    path("quizzes/<str:slug>/", quizzes.quiz_detail, name="quiz"),
+    path("quizzes/<str:slug>/start/", quizzes.quiz_start, name="quiz_start"),
+    path("quizzes/<str:slug>/regrade/", quizzes.quiz_regrade, name="quiz_regrade"),
+    path("attempts/<int:pk>/", quizzes.attempt_page, name="attempt"),
     path(
         "attempts/<int:pk>/questions/<int:question_id>/",
-        quiz.attempt_answer,
+        quizzes.attempt_answer,
         name="attempt_answer",
     ),
-    path("attempts/<int:pk>/finish/", quiz.attempt_finish, name="attempt_finish"),
+    path("attempts/<int:pk>/finish/", quizzes.attempt_finish, name="attempt_finish"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
-# Requests that send mail are rate-limited (studyapp/ratelimits.py).
+# Requests that send mail are rate-limited (studyapp/accounts/ratelimits.py).
 LIMITS = {"password_reset": limit_password_reset}
 urlpatterns += [
     path(

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.models import User
 from django.http import QueryDict
 
-from studyapp import attempts
+from studyapp.accounts.models import Profile, profile_for
 from studyapp.formats import gift
-from studyapp.models import CardState, Profile, Quiz
-from studyapp.quiz_import import save_quiz
-from studyapp.study import Today, grade, next_card, profile_for, token_for, undo_last
+from studyapp.quizzes import attempts
+from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Quiz
+from studyapp.study.models import CardState
+from studyapp.study.reviewer import Today, grade, next_card, token_for, undo_last
 from tests.conftest import make_cards
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)

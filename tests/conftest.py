@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 from django.contrib.auth.models import User
 
-from studyapp.models import Card, CardState, Profile, Topic
+from studyapp.accounts.models import Profile
+from studyapp.courses.models import Card, Topic
+from studyapp.study.models import CardState
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +21,7 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def no_fuzz(monkeypatch):
     """Schedule without fuzz, so that a review log can be replayed to the very second."""
-    from studyapp import scheduling
+    from studyapp.study import scheduling
 
     original = scheduling._scheduler
     monkeypatch.setattr(

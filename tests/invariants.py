@@ -7,9 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from studyapp import scheduling
-from studyapp.models import Attempt, CardState, ReviewLog
-from studyapp.scheduling import Memory, Phase, Rating
+from studyapp.quizzes.models import Attempt
+from studyapp.study import scheduling
+from studyapp.study.models import CardState, ReviewLog
+from studyapp.study.scheduling import Memory, Phase, Rating
 
 
 def _memory(snapshot: dict | None) -> Memory | None:

@@ -9,9 +9,10 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 
+from studyapp.accounts.models import Profile
 from studyapp.formats import gift
-from studyapp.models import Profile, Quiz
-from studyapp.quiz_import import save_quiz
+from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Quiz
 from tests.conftest import make_cards
 from tests.invariants import assert_scores_match_responses, assert_state_replays_its_log
 
@@ -30,7 +31,7 @@ def populate() -> None:
         Profile.objects.create(user=user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "studyapp.auth.ProfileBackend"
+        session[BACKEND_SESSION_KEY] = "studyapp.accounts.auth.ProfileBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         sessions[user.username] = session.session_key

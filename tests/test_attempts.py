@@ -11,10 +11,10 @@ from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 
-from studyapp import attempts
 from studyapp.formats import gift
-from studyapp.models import Attempt, Quiz, Response
-from studyapp.quiz_import import save_quiz
+from studyapp.quizzes import attempts
+from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Attempt, Quiz, Response
 from tests.concurrency import Worker, race
 from tests.invariants import assert_scores_match_responses
 

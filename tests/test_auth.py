@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from studyapp.auth import ProfileBackend
-from studyapp.study import profile_for
+from studyapp.accounts.auth import ProfileBackend
+from studyapp.accounts.models import profile_for
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from studyapp.models import Profile
+from studyapp.accounts.models import Profile
 
 
 @pytest.mark.django_db

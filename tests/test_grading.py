@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from studyapp.formats import gift
-from studyapp.grading import AnswerError, mark, parse_number
-from studyapp.quiz_import import answer_data
+from studyapp.quizzes.grading import AnswerError, mark, parse_number
+from studyapp.quizzes.imports import answer_data
 
 
 def data(text: str) -> tuple[str, dict]:

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from studyapp.models import Card, Lesson, Section, Topic
-from studyapp.notes_import import import_note_files, import_notes
+from studyapp.courses.models import Card, Lesson, Section, Topic
+from studyapp.courses.notes_import import import_note_files, import_notes
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 NOTE = b"""---

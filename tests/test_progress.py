@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from studyapp.models import StudyDay
-from studyapp.progress import heatmap_cells, monthly_totals, progress_for
-from studyapp.study import profile_for
+from studyapp.accounts.models import profile_for
+from studyapp.study.models import StudyDay
+from studyapp.study.progress import heatmap_cells, monthly_totals, progress_for
 from tests.conftest import make_cards, remember
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)

@@ -9,11 +9,12 @@ from django.core.management import CommandError, call_command
 from django.http import QueryDict
 from django.utils import timezone
 
-from studyapp import attempts, formats
+from studyapp import formats
 from studyapp.formats import gift
-from studyapp.models import Question, Quiz, Response
-from studyapp.quiz_export import parsed_questions
-from studyapp.quiz_import import read_text, save_quiz, to_html
+from studyapp.quizzes import attempts
+from studyapp.quizzes.exports import parsed_questions
+from studyapp.quizzes.imports import read_text, save_quiz, to_html
+from studyapp.quizzes.models import Question, Quiz, Response
 
 QUIZ = """\
 ::One::Which stores objects? {=S3 ~EC2}
@@ -124,7 +125,7 @@ def test_reimporting_keeps_responses():
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from studyapp.models import Attempt
+    from studyapp.quizzes.models import Attempt
 
     quiz = save_quiz(gift.parse(QUIZ), title="Keep").quiz
     learner = User.objects.create(username="l")
@@ -140,8 +141,8 @@ def test_reimporting_keeps_responses():
 
 
 def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic(learner):
-    from studyapp.models import Topic
-    from studyapp.quiz_import import cards_for
+    from studyapp.courses.models import Topic
+    from studyapp.quizzes.cards import cards_for
 
     quiz = save_quiz(gift.parse(QUIZ), title="Cards").quiz
     one, two = quiz.questions.get(title="One"), quiz.questions.get(title="Two")

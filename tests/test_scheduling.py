@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import fsrs
 import pytest
 
-from studyapp import scheduling
-from studyapp.scheduling import Rating
+from studyapp.study import scheduling
+from studyapp.study.scheduling import Rating
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
 

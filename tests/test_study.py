@@ -14,9 +14,11 @@ from django.db import connection, connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studyapp import scheduling
-from studyapp.models import Card, CardState, ReviewLog, StudyDay, Topic
-from studyapp.study import GradeError, Today, grade, next_card, profile_for, token_for, undo_last
+from studyapp.accounts.models import profile_for
+from studyapp.courses.models import Card, Topic
+from studyapp.study import scheduling
+from studyapp.study.models import CardState, ReviewLog, StudyDay
+from studyapp.study.reviewer import GradeError, Today, grade, next_card, token_for, undo_last
 from tests.conftest import make_cards, remember
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -255,7 +257,7 @@ def test_reviews_then_as_many_undos_restore_the_original_state(learner, ratings,
 def test_any_sequence_of_grades_undos_and_quiz_misses_keeps_state_the_replay_of_the_log(
     learner, no_fuzz, steps
 ):
-    from studyapp.study import schedule_missed
+    from studyapp.study.reviewer import schedule_missed
     from tests.invariants import assert_state_replays_its_log
 
     CardState.objects.all().delete()
@@ -284,7 +286,7 @@ def test_any_sequence_of_grades_undos_and_quiz_misses_keeps_state_the_replay_of_
 
 
 def test_a_quiz_miss_is_logged_but_is_not_a_review_and_undo_leaves_it(learner):
-    from studyapp.study import schedule_missed
+    from studyapp.study.reviewer import schedule_missed
 
     card = make_cards(1)[0]
     remember(learner, card, NOW - timedelta(days=1), reps=0)

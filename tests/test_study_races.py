@@ -15,9 +15,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from studyapp import study
-from studyapp.models import CardState, ReviewLog
-from studyapp.study import GradeError, grade, profile_for, token_for, undo_last
+from studyapp.accounts.models import profile_for
+from studyapp.study import reviewer
+from studyapp.study.models import CardState, ReviewLog
+from studyapp.study.reviewer import GradeError, grade, token_for, undo_last
 from tests.concurrency import Worker, race
 from tests.conftest import make_cards
 from tests.invariants import assert_state_replays_its_log
@@ -41,7 +42,7 @@ def pause_inside_grading(monkeypatch):
     """Make a thread named "grader" wait inside its grading transaction, after it has
     written its review and before it commits; return the event set at that moment."""
     inside = threading.Event()
-    original = study._count
+    original = reviewer._count
 
     def slow_count(learner, log, sign):
         original(learner, log, sign)
@@ -49,7 +50,7 @@ def pause_inside_grading(monkeypatch):
             inside.set()
             time.sleep(0.4)
 
-    monkeypatch.setattr(study, "_count", slow_count)
+    monkeypatch.setattr(reviewer, "_count", slow_count)
     return inside
 
 
@@ -87,7 +88,7 @@ def test_many_random_interleavings_of_grades_undos_and_misses_keep_every_invaria
             lambda card=card, at=moment, rating=a: grade_shown(learner, card, rating, at),
             lambda: undo_last(learner),
             lambda card=card, at=moment, rating=b: grade_shown(learner, card, rating, at),
-            lambda card=card, at=moment: study.schedule_missed(learner, profile, [card], at),
+            lambda card=card, at=moment: reviewer.schedule_missed(learner, profile, [card], at),
         )
         for error in errors:
             # Refused with a message, changing nothing: a grade whose shown state moved on

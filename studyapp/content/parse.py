@@ -10,12 +10,7 @@ import yaml
 from markdown_it.token import Token
 
 from studyapp.content.cards import find_cards
-from studyapp.content.markdown import (
-    MAX_CONTAINER_MARKERS,
-    flatten_nesting,
-    markdown,
-    normalize,
-)
+from studyapp.content.markdown import MAX_CONTAINER_MARKERS, flatten_nesting, markdown, normalize
 from studyapp.content.parsed import ParsedCard, ParsedNote, ParsedSection, ParseError, Problem
 from studyapp.content.sanitize import sanitize_html
 from studyapp.content.topics import slugify

@@ -11,7 +11,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from studyapp.models import Profile, Quiz, Topic
+from studyapp.accounts.models import Profile
+from studyapp.courses.models import Topic
+from studyapp.quizzes.models import Quiz
 from tests.e2e.conftest import assert_accessible, csp_refusals
 from tests.e2e.test_browse import log_in
 

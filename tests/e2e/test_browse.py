@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from studyapp.notes_import import import_note_files
+from studyapp.courses.notes_import import import_note_files
 from tests.e2e.conftest import assert_accessible
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from studyapp.models import Card, Quiz
+from studyapp.courses.models import Card
+from studyapp.quizzes.models import Quiz
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_browse import log_in
 
@@ -83,8 +84,8 @@ def test_a_changed_answer_key_waits_for_the_owner_to_regrade(
     page: Page, live_server, instructor, learner
 ):
     from studyapp.formats import gift
-    from studyapp.models import Attempt
-    from studyapp.quiz_import import save_quiz
+    from studyapp.quizzes.imports import save_quiz
+    from studyapp.quizzes.models import Attempt
 
     quiz = save_quiz(gift.parse(QUIZ), title="Zones", owner=instructor).quiz
     log_in(page, live_server, learner, check_accessibility=False)

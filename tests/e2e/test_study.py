@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from studyapp.models import Card, CardState, ReviewLog, Topic
+from studyapp.courses.models import Card, Topic
+from studyapp.study.models import CardState, ReviewLog
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_browse import log_in
 

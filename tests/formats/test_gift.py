@@ -5,13 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studyapp.formats import gift
-from studyapp.formats.questions import (
-    Choice,
-    FormatError,
-    MatchPair,
-    NumericAnswer,
-    QuestionType,
-)
+from studyapp.formats.questions import Choice, FormatError, MatchPair, NumericAnswer, QuestionType
 
 
 def one(text: str):

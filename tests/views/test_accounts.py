@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 
-from studyapp.models import Profile
+from studyapp.accounts.models import Profile
 
 pytestmark = pytest.mark.django_db
 SIGNUP = {

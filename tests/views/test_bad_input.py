@@ -17,10 +17,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from studyapp.courses.models import Topic
 from studyapp.formats import gift
-from studyapp.models import Attempt, Topic
-from studyapp.quiz_import import save_quiz
-from studyapp.study import token_for
+from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Attempt
+from studyapp.study.reviewer import token_for
 from tests.conftest import make_cards
 
 QUIZ = """\

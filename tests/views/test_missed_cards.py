@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from studyapp.courses.models import Card, Topic
 from studyapp.formats import gift
-from studyapp.models import Card, CardState, Topic
-from studyapp.quiz_import import save_quiz
-from studyapp.study import token_for
+from studyapp.quizzes.imports import save_quiz
+from studyapp.study.models import CardState
+from studyapp.study.reviewer import token_for
 from tests.conftest import make_cards
 
 QUIZ = "::Secret::Which service is the CDN? {=CloudFront ~EC2 ~S3}\n"

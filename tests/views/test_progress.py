@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from studyapp.models import Card, CardState, ReviewLog, StudyDay, Topic
+from studyapp.courses.models import Card, Topic
+from studyapp.study.models import CardState, ReviewLog, StudyDay
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from studyapp.courses.models import Card
 from studyapp.formats import gift
-from studyapp.models import Attempt, Card, CardState, Quiz, Response
-from studyapp.quiz_import import save_quiz
+from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Attempt, Quiz, Response
+from studyapp.study.models import CardState
 from tests.conftest import make_cards
 
 QUIZ = """\
@@ -28,7 +30,7 @@ QUIZ = """\
 @pytest.fixture
 def quiz(db):
     make_cards(1, slug="storage")
-    from studyapp.models import Topic
+    from studyapp.courses.models import Topic
 
     return save_quiz(gift.parse(QUIZ), title="Storage", topic=Topic.objects.get()).quiz
 

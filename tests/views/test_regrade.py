@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from studyapp.formats import gift
-from studyapp.models import Attempt, Quiz, Response
-from studyapp.quiz_import import save_quiz
+from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Attempt, Quiz, Response
 
 QUIZ = "::TF::AZs are inside Regions. {T}\n\n::Essay::Explain a VPC. {}\n"
 REKEYED = QUIZ.replace("{T}", "{F}")

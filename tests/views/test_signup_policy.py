@@ -11,8 +11,8 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.urls import reverse
 
-from studyapp.models import Profile
-from studyapp.signup import invitation
+from studyapp.accounts.models import Profile
+from studyapp.accounts.signup import invitation
 from tests.views.test_accounts import SIGNUP
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_a_forged_invitation_is_refused_by_name(client, settings, token):
 
 
 def test_an_expired_invitation_is_refused_by_name(client, settings, monkeypatch):
-    from studyapp import signup
+    from studyapp.accounts import signup
 
     settings.SIGNUP_POLICY = "code"
     token = invitation("learner", days=1)

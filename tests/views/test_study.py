@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from studyapp.models import Card, CardState, ReviewLog, Topic
-from studyapp.study import profile_for, token_for
+from studyapp.accounts.models import profile_for
+from studyapp.courses.models import Card, Topic
+from studyapp.study.models import CardState, ReviewLog
+from studyapp.study.reviewer import token_for
 from tests.conftest import make_cards
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +177,7 @@ def test_undo_with_htmx_answers_204(learner_client, cards):
 
 def test_undo_only_touches_my_own_reviews(learner_client, other_learner, cards):
     profile = profile_for(other_learner)
-    from studyapp.study import grade
+    from studyapp.study.reviewer import grade
 
     grade(
         other_learner,

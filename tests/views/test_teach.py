@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from studyapp.models import Question, Quiz
+from studyapp.quizzes.models import Question, Quiz
 
 GOOD = "::One::Which stores objects? {=S3 ~EC2}\n\n::Two::AZs are in Regions. {T}\n"
 BAD = GOOD + "\nBroken {=a ~b\n"
@@ -123,13 +123,13 @@ def test_quizlet_with_chosen_separators(teacher):
 
 
 def test_a_failure_part_way_through_saving_leaves_nothing(teacher, monkeypatch):
-    from studyapp import quiz_import
+    from studyapp.quizzes import imports
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
     # The quiz row and the new questions are written before this step fails.
-    monkeypatch.setattr(quiz_import.Question.objects, "bulk_update", fail)
+    monkeypatch.setattr(imports.Question.objects, "bulk_update", fail)
     data = {
         "text": GOOD,
         "format": "gift",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from studyapp.models import Card, Section
-from studyapp.notes_import import import_note_files, import_notes
+from studyapp.courses.models import Card, Section
+from studyapp.courses.notes_import import import_note_files, import_notes
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from studyapp.backup import BackupError, backup
+from studyapp.ops.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from studyapp import formats
 from studyapp.formats.questions import UnsupportedQuestion
-from studyapp.models import Quiz
-from studyapp.quiz_export import parsed_questions
+from studyapp.quizzes.exports import parsed_questions
+from studyapp.quizzes.models import Quiz
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from studyapp.courses.notes_import import import_note_files
 from studyapp.formats.questions import FormatError
-from studyapp.notes_import import import_note_files
-from studyapp.quiz_import import course_quiz_files, import_quiz_file, topic_for_quiz_file
+from studyapp.quizzes.imports import course_quiz_files, import_quiz_file, topic_for_quiz_file
 
 
 class Command(BaseCommand):

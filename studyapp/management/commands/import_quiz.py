@@ -6,11 +6,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from studyapp.attempts import regrade
+from studyapp.courses.models import Topic
 from studyapp.formats import FORMATS
 from studyapp.formats.questions import FormatError
-from studyapp.models import Topic
-from studyapp.quiz_import import import_quiz_file
+from studyapp.quizzes.attempts import regrade
+from studyapp.quizzes.imports import import_quiz_file
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from studyapp.signup import INVITABLE, invitation, until
+from studyapp.accounts.signup import INVITABLE, invitation, until
 
 
 class Command(BaseCommand):

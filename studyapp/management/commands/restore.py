@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from studyapp.backup import BackupError, restore
+from studyapp.ops.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from studyapp.models import Profile
+from studyapp.accounts.models import Profile
 
 DEMO_USERS = [
     ("learner", "learner-demo", Profile.Role.LEARNER),

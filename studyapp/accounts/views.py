@@ -1,4 +1,5 @@
-"""Signing up and the learner's study settings; Django's own views do the rest."""
+"""Signing up (with an invitation, where SIGNUP asks for one), study settings, and the
+instructors' invitation links; Django's own views do the rest."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from studyapp.models import Profile, validate_time_zone
-from studyapp.ratelimits import limit_sign_up
-from studyapp.signup import InvitationError, read_invitation
-from studyapp.study import profile_for
+from studyapp.accounts.access import instructor_required
+from studyapp.accounts.models import Profile, profile_for, validate_time_zone
+from studyapp.accounts.ratelimits import limit_sign_up
+from studyapp.accounts.signup import InvitationError, invitation, read_invitation, until
 
 
 class SignUpForm(UserCreationForm):
@@ -80,7 +83,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():  # an account and its profile, or neither
             user = form.save()
             Profile.objects.create(user=user, role=role, time_zone=form.cleaned_data["time_zone"])
-        login(request, user, backend="studyapp.auth.ProfileBackend")
+        login(request, user, backend="studyapp.accounts.auth.ProfileBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form, "role": role})
@@ -99,3 +102,24 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your study settings are saved.")
         return redirect("profile")
     return render(request, "registration/profile.html", {"form": form})
+
+
+INVITATION_DAYS = 14
+
+
+@instructor_required
+def invite(request: HttpRequest) -> HttpResponse:
+    """Make an invitation link that lets learners sign up (however SIGNUP is set but
+    closed) for INVITATION_DAYS."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405)
+    context: dict = {"days": INVITATION_DAYS, "policy": settings.SIGNUP_POLICY}
+    if request.method == "POST":
+        token = invitation(Profile.Role.LEARNER, INVITATION_DAYS)
+        query = urlencode({"invite": token})
+        context |= {
+            "link": request.build_absolute_uri(f"{reverse('signup')}?{query}"),
+            "until": until(token),
+        }
+    template = "teach/invite.html#link" if request.htmx else "teach/invite.html"
+    return render(request, template, context)

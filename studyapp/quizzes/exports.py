@@ -6,7 +6,7 @@ import dataclasses
 
 from studyapp.formats.questions import Choice, MatchPair, NumericAnswer, QuestionType
 from studyapp.formats.questions import Question as Parsed
-from studyapp.models import Quiz
+from studyapp.quizzes.models import Quiz
 
 
 def to_json(q: Parsed) -> dict:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from studyapp.content.parse import parse_note_bytes
 from studyapp.content.parsed import ParsedNote, ParseError, card_key
 from studyapp.content.topics import match_topic, topic_from_filename
-from studyapp.models import Card, Lesson, Section, Topic
+from studyapp.courses.models import Card, Lesson, Section, Topic
 
 NOTE_SUFFIXES = {".md", ".markdown"}
 # What a re-import may change on an existing card: where it sits and how it renders.

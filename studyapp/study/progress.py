@@ -10,9 +10,11 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from studyapp import scheduling
-from studyapp.models import Card, CardState, Profile, StudyDay, Topic
-from studyapp.scheduling import Memory, Phase
+from studyapp.accounts.models import Profile
+from studyapp.courses.models import Card, Topic
+from studyapp.study import scheduling
+from studyapp.study.models import CardState, StudyDay
+from studyapp.study.scheduling import Memory, Phase
 
 HEATMAP_WEEKS = 53
 FORECAST_DAYS = 30

@@ -1,5 +1,5 @@
 """Marking one answer to one question, by Moodle's rules. Plain functions over the
-question's stored data (see quiz_import.answer_data); no database.
+question's stored data (see quizzes/imports.answer_data); no database.
 
 - Multiple choice: the chosen weights add up; a question never scores below 0 or above 1.
 - Short answer: case and spacing do not matter; * in an accepted answer matches anything;

@@ -11,9 +11,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 
-from studyapp import scheduling, sql
-from studyapp.models import Card, CardState, Lesson, Profile, ReviewLog, StudyDay, Topic
-from studyapp.scheduling import Memory, Phase, Rating
+from studyapp import sql
+from studyapp.accounts.models import Profile
+from studyapp.courses.models import Card, Lesson, Topic
+from studyapp.study import scheduling
+from studyapp.study.models import CardState, ReviewLog, StudyDay
+from studyapp.study.scheduling import Memory, Phase, Rating
 
 # When nothing else is due, learning cards due this soon are shown early, as Anki does,
 # rather than making the learner wait a minute for a learning step.
@@ -22,14 +25,6 @@ LEARN_AHEAD = timedelta(minutes=20)
 
 class GradeError(Exception):
     """A grade that cannot be recorded; the message says why, for the learner."""
-
-
-def profile_for(user: AbstractBaseUser) -> Profile:
-    """Return the user's profile, creating a default one the first time."""
-    try:
-        return user.profile
-    except Profile.DoesNotExist:
-        return Profile.objects.get_or_create(user=user)[0]
 
 
 def memory_of(state: CardState | None) -> Memory | None:

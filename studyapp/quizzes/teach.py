@@ -3,22 +3,18 @@ problem, and nothing saved until they confirm."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
-from django.utils.http import urlencode
 
 from studyapp import formats
+from studyapp.accounts.access import instructor_required
+from studyapp.courses.models import Topic
 from studyapp.formats.questions import FormatError, Problem
-from studyapp.models import Profile, Quiz, Topic
-from studyapp.quiz_import import (
+from studyapp.quizzes.imports import (
     answer_data,
     check_pasted,
     check_question_count,
@@ -26,24 +22,7 @@ from studyapp.quiz_import import (
     save_quiz,
     to_html,
 )
-from studyapp.signup import invitation, until
-from studyapp.study import profile_for
-
-INVITATION_DAYS = 14
-
-TEACHING_ROLES = {Profile.Role.INSTRUCTOR, Profile.Role.ADMIN}
-
-
-def instructor_required(view):
-    """Let instructors (and admins) in; everyone else gets 403, on GET and POST alike."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if profile_for(request.user).role not in TEACHING_ROLES:
-            raise PermissionDenied("Only instructors can do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from studyapp.quizzes.models import Quiz
 
 
 def _unescape_separator(value: str) -> str:
@@ -198,21 +177,3 @@ def upload(request: HttpRequest) -> HttpResponse:
             "confirm": confirm,
         }
     return render(request, "teach/upload.html", context)
-
-
-@instructor_required
-def invite(request: HttpRequest) -> HttpResponse:
-    """Make an invitation link that lets learners sign up (however SIGNUP is set but
-    closed) for INVITATION_DAYS."""
-    if request.method not in ("GET", "POST"):
-        return HttpResponse(status=405)
-    context: dict = {"days": INVITATION_DAYS, "policy": settings.SIGNUP_POLICY}
-    if request.method == "POST":
-        token = invitation(Profile.Role.LEARNER, INVITATION_DAYS)
-        query = urlencode({"invite": token})
-        context |= {
-            "link": request.build_absolute_uri(f"{reverse('signup')}?{query}"),
-            "until": until(token),
-        }
-    template = "teach/invite.html#link" if request.htmx else "teach/invite.html"
-    return render(request, template, context)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from django.core import signing
 
-from studyapp.models import Profile
+from studyapp.accounts.models import Profile
 
 POLICIES = ("open", "code", "closed")
 INVITABLE = (Profile.Role.LEARNER, Profile.Role.INSTRUCTOR)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from studyapp.models import Card, Section, Topic
+from studyapp.courses.models import Card, Section, Topic
 
 
 @require_GET

@@ -18,10 +18,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 
-from studyapp.grading import AnswerError, Marked, mark, parse_number
-from studyapp.models import Attempt, Question, Quiz, Response
-from studyapp.quiz_import import card_sides, cards_for
-from studyapp.study import profile_for, schedule_missed
+from studyapp.accounts.models import profile_for
+from studyapp.quizzes.cards import card_sides, cards_for
+from studyapp.quizzes.grading import AnswerError, Marked, mark, parse_number
+from studyapp.quizzes.models import Attempt, Question, Quiz, Response
+from studyapp.study.reviewer import schedule_missed
 
 
 class AttemptError(Exception):

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from studyapp import attempts
-from studyapp.grading import AnswerError
-from studyapp.models import Attempt, Quiz
+from studyapp.quizzes import attempts
+from studyapp.quizzes.grading import AnswerError
+from studyapp.quizzes.models import Attempt, Quiz
 
 
 @require_GET

@@ -1,4 +1,5 @@
-"""The reviewer: one card at a time, graded with 1-4, undone with u."""
+"""The reviewer (one card at a time, graded with 1-4, undone with u) and a learner's own
+progress page."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from studyapp import scheduling
-from studyapp.models import Card, CardState, Topic
-from studyapp.study import (
+from studyapp.accounts.models import profile_for
+from studyapp.courses.models import Card, Topic
+from studyapp.study import scheduling
+from studyapp.study.models import CardState
+from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
+from studyapp.study.reviewer import (
     GradeError,
     Today,
     grade,
     memory_of,
     next_card,
-    profile_for,
     token_for,
     undo_last,
 )
@@ -144,3 +147,41 @@ def undo(request: HttpRequest) -> HttpResponse:
         return _done(request, slug)
     messages.success(request, "Review undone.")
     return _done(request, slug, card=log.card_id)
+
+
+FORECAST_BAR, FORECAST_HEIGHT = 16, 100
+
+
+@require_GET
+def progress(request: HttpRequest) -> HttpResponse:
+    profile = profile_for(request.user)
+    data = progress_for(request.user, profile, timezone.now())
+    cells = heatmap_cells(data.days, data.today)
+    busiest = max((n for _, n in data.forecast), default=0)
+    bars = []
+    for i, (day, n) in enumerate(data.forecast):
+        height = round(FORECAST_HEIGHT * n / busiest) if busiest else 0
+        bars.append(
+            {
+                "x": i * FORECAST_BAR,
+                "y": FORECAST_HEIGHT - height,
+                "height": height,
+                "day": day,
+                "count": n,
+            }
+        )
+    passed, total = data.retention
+    context = {
+        "progress": data,
+        "cells": cells,
+        "heat_width": (cells[-1].x + CELL) if cells else 0,
+        "months": monthly_totals(data.days),
+        "bars": bars,
+        "bar_width": FORECAST_BAR - 3,
+        "forecast_width": FORECAST_BAR * len(bars),
+        "forecast_height": FORECAST_HEIGHT,
+        "forecast_total": sum(n for _, n in data.forecast),
+        "retention_passed": passed,
+        "retention_total": total,
+    }
+    return render(request, "progress/progress.html", context)

@@ -1,0 +1,103 @@
+"""Each learner's memory of each card, the log of their reviews, and their daily counts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from studyapp.courses.models import Card
+
+
+class CardState(models.Model):
+    """One learner's FSRS memory of one card; absent until their first review of it."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="states")
+    phase = models.PositiveSmallIntegerField()  # scheduling.Phase
+    step = models.PositiveSmallIntegerField(null=True)
+    stability = models.FloatField(null=True)
+    difficulty = models.FloatField(null=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True)
+    # How many reviews have been applied: the sequence number of the next review, which
+    # is what makes a shown card's token single-use.
+    reps = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "card"], name="cardstate_unique_learner_card"
+            )
+        ]
+        indexes = [models.Index(fields=["learner", "due"], name="cardstate_learner_due")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.card_id} due {self.due:%Y-%m-%d %H:%M}"
+
+
+class ReviewLog(models.Model):
+    """One review, never updated. Undo deletes the newest and restores state_before.
+
+    A card's state is always the replay of its log, so a quiz question the learner missed
+    is logged too (kind QUIZ, as Again), though it is no review: it counts in no daily
+    total and undo leaves it alone, as Anki does with its manual reschedules.
+    """
+
+    class Kind(models.TextChoices):
+        REVIEW = "review"
+        QUIZ = "quiz", "Missed in a quiz"
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    # db_default: code from before this column, still serving during a rolling restart,
+    # inserts reviews without it (README, "Upgrading").
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.REVIEW, db_default=Kind.REVIEW
+    )
+    # The card's reps before this review. Unique per learner and card, so two requests
+    # grading the same shown card cannot both be recorded, on any database.
+    seq = models.PositiveIntegerField()
+    rating = models.PositiveSmallIntegerField()
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True)
+    day = models.DateField()  # the learner's study day, fixed when the review happened
+    state_before = models.JSONField(null=True)  # None: the card was new
+    counts_for_retention = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "card", "seq"], name="reviewlog_unique_learner_card_seq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["learner", "reviewed_at"], name="reviewlog_learner_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.card_id} #{self.seq}: {self.rating}"
+
+
+class StudyDay(models.Model):
+    """A learner's counts for one study day, kept as reviews happen (and undone with them).
+
+    Daily limits, the heatmap, the streak and true retention read these few rows instead
+    of the whole review history, so they cost the same after a year as on the first day.
+    """
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    day = models.DateField()
+    reviews = models.PositiveIntegerField(default=0)
+    new_cards = models.PositiveIntegerField(default=0)
+    review_cards = models.PositiveIntegerField(default=0)  # reviews of cards in Review phase
+    correct = models.PositiveIntegerField(default=0)  # reviews not rated Again
+    retention_total = models.PositiveIntegerField(default=0)
+    retention_passed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "day"], name="studyday_unique_learner_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.day}: {self.reviews} reviews"
