@@ -264,7 +264,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "studyapp.accounts.ratelimits.client_ip"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False  # a lockout is logged as a warning by axes' own logger
 # Who may sign up: open (anyone), code (a class join code or an invitation link), or
 # closed (accounts come from an administrator). See studyapp/accounts/signup.py.

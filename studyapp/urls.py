@@ -51,7 +51,7 @@ handler400 = "studyapp.ops.errors.bad_request"
 # take <str:>, not Django's ASCII-only <slug:>.
 urlpatterns = [
     path("", courses.home, name="home"),
-    path("topics/<str:slug>/", courses.topic, name="topic"),
+    path("courses/<str:slug>/", courses.topic, name="topic"),
     path("progress/", study.progress, name="progress"),
     path("healthz", health.healthz, name="healthz"),
     path("study/", study.review, name="study"),

@@ -68,6 +68,6 @@ def limit_password_reset(view):
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The page for a request over a limit (RATELIMIT_VIEW): 429, saying what to do."""
-    response = render(request, "registration/rate_limited.html", status=429)
+    response = render(request, "accounts/rate_limited.html", status=429)
     response["Retry-After"] = "600"
     return response

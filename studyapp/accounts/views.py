@@ -86,13 +86,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="studyapp.accounts.auth.ProfileBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")
-    return render(request, "registration/signup.html", {"form": form, "role": role})
+    return render(request, "accounts/signup.html", {"form": form, "role": role})
 
 
 def _no_sign_up(request: HttpRequest, reason: str, problem: str = "") -> HttpResponse:
     """Say why this person cannot sign up here (403): nothing is saved."""
     context = {"reason": reason, "problem": problem}
-    return render(request, "registration/no_signup.html", context, status=403)
+    return render(request, "accounts/no_signup.html", context, status=403)
 
 
 def profile(request: HttpRequest) -> HttpResponse:
@@ -101,7 +101,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your study settings are saved.")
         return redirect("profile")
-    return render(request, "registration/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form})
 
 
 INVITATION_DAYS = 14
@@ -121,5 +121,5 @@ def invite(request: HttpRequest) -> HttpResponse:
             "link": request.build_absolute_uri(f"{reverse('signup')}?{query}"),
             "until": until(token),
         }
-    template = "teach/invite.html#link" if request.htmx else "teach/invite.html"
+    template = "accounts/invite.html#link" if request.htmx else "accounts/invite.html"
     return render(request, template, context)

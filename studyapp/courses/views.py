@@ -12,7 +12,7 @@ from studyapp.courses.models import Card, Section, Topic
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     topics = Topic.objects.with_card_counts().order_by("order", "title")
-    return render(request, "topics/home.html", {"topics": topics})
+    return render(request, "courses/home.html", {"topics": topics})
 
 
 @require_GET
@@ -32,5 +32,5 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
         "chosen": chosen,
         "cards": list(cards),
     }
-    template = "topics/topic.html#cards" if request.htmx else "topics/topic.html"
+    template = "courses/topic.html#cards" if request.htmx else "courses/topic.html"
     return render(request, template, context)

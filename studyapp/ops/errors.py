@@ -17,5 +17,5 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """
     if isinstance(exception, RequestDataTooBig):
         limit = f"{settings.NOTES_MAX_BYTES / 1024 / 1024:g} MB"
-        return render(request, "too_big.html", {"limit": limit}, status=413)
+        return render(request, "ops/too_big.html", {"limit": limit}, status=413)
     return django_bad_request(request, exception)

@@ -176,4 +176,4 @@ def upload(request: HttpRequest) -> HttpResponse:
             "fmt": formats.FORMATS.get(fmt, fmt),
             "confirm": confirm,
         }
-    return render(request, "teach/upload.html", context)
+    return render(request, "quizzes/upload.html", context)

@@ -35,7 +35,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("topic__order", "title")
     )
-    return render(request, "quiz/list.html", {"quizzes": quizzes})
+    return render(request, "quizzes/list.html", {"quizzes": quizzes})
 
 
 def _owned_quiz(request: HttpRequest, slug: str) -> Quiz:
@@ -55,7 +55,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "left": attempts.attempts_left(request.user, quiz),
         "question_count": quiz.questions.active().count(),
     }
-    return render(request, "quiz/detail.html", context)
+    return render(request, "quizzes/detail.html", context)
 
 
 @require_POST
@@ -85,7 +85,7 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _attempt_for(request, pk)
     _expire(attempt)
     context = {"attempt": attempt, "quiz": attempt.quiz, "slots": attempts.slots(attempt)}
-    return render(request, "quiz/attempt.html", context)
+    return render(request, "quizzes/attempt.html", context)
 
 
 @require_POST
@@ -107,7 +107,7 @@ def attempt_answer(request: HttpRequest, pk: int, question_id: int) -> HttpRespo
     if request.htmx:
         slot.response = slot.response or attempt.responses.filter(question=slot.question).first()
         context = {"attempt": attempt, "slot": slot, "error": error, "just_saved": not error}
-        return render(request, "quiz/attempt.html#question", context)
+        return render(request, "quizzes/attempt.html#question", context)
     if error:
         messages.error(request, error)
     elif attempt.mode == Quiz.Mode.TEST:
@@ -135,6 +135,6 @@ def quiz_regrade(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.htmx:
         context = {"quiz": quiz, "owned": True, "regraded": summary}
-        return render(request, "quiz/detail.html#regrade", context)
+        return render(request, "quizzes/detail.html#regrade", context)
     messages.success(request, summary)
     return redirect("quiz", slug=quiz.slug)

@@ -184,4 +184,4 @@ def progress(request: HttpRequest) -> HttpResponse:
         "retention_passed": passed,
         "retention_total": total,
     }
-    return render(request, "progress/progress.html", context)
+    return render(request, "study/progress.html", context)
