@@ -102,7 +102,7 @@ def next_card(
     reach a learner only as a state, when the learner missed the question.
 
     The reviewer asks this for every card, so both queries are written in SQL (see
-    studyapp/sql.py for why); tests/test_study.py pins the order they give.
+    studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
     topic_filter, topic_params = ("AND c.topic_id = %s", [topic.pk]) if topic else ("", [])
     reviews_left = profile.reviews_per_day > today.counts.review_cards

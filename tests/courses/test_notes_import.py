@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from studyapp.courses.models import Card, Lesson, Section, Topic
 from studyapp.courses.notes_import import import_note_files, import_notes
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 NOTE = b"""---
 topic: storage
 title: Storage

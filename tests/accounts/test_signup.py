@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from studyapp.accounts.models import Profile
 from studyapp.accounts.signup import invitation
-from tests.views.test_accounts import SIGNUP
+from tests.accounts.test_views import SIGNUP
 
 pytestmark = pytest.mark.django_db
 

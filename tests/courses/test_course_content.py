@@ -9,7 +9,7 @@ import pytest
 
 from studyapp.content.parse import parse_note
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 TOPICS = [
     "regions",
     "availability-zones",
