@@ -13,6 +13,7 @@ from studyapp.content.cards import find_cards
 from studyapp.content.markdown import MAX_CONTAINER_MARKERS, flatten_nesting, markdown, normalize
 from studyapp.content.parsed import ParsedCard, ParsedNote, ParsedSection, ParseError, Problem
 from studyapp.content.sanitize import sanitize_html
+from studyapp.content.text import TextError, decode_text
 from studyapp.content.topics import slugify
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
@@ -21,16 +22,10 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def decode_note(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Return the text of an uploaded note, or raise ParseError saying why it is refused."""
-    if len(data) > max_bytes:
-        raise ParseError(f"file is {len(data):,} bytes; the limit is {max_bytes:,}")
-    if b"\0" in data:
-        line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise ParseError("file is binary (it contains a NUL byte), not Markdown text", line)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ParseError(f"not UTF-8 text (byte 0x{data[error.start]:02x})", line) from None
+        return decode_text(data, max_bytes)
+    except TextError as error:
+        raise ParseError(error.message, error.line) from None
 
 
 def parse_note_bytes(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedNote:

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from studyapp import formats
 from studyapp.content.markdown import markdown
 from studyapp.content.sanitize import sanitize_html
+from studyapp.content.text import TextError, decode_text, megabytes, refuse_nul
 from studyapp.courses.models import Card, Lesson, Topic
 from studyapp.courses.notes_import import source_name
 from studyapp.formats.questions import FormatError, Problem, QuestionType
@@ -242,21 +243,11 @@ def import_quiz_file(
 
 
 def read_text(data: bytes, limit: int | None = None) -> str:
-    """Decode an uploaded file as UTF-8 text, or raise FormatError saying why not."""
-    limit = limit or settings.NOTES_MAX_BYTES
-    if len(data) > limit:
-        raise FormatError([Problem(1, f"the file is over {_megabytes(limit)}")])
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise FormatError([Problem(line, _NUL)])
+    """Decode an uploaded file as text, or raise FormatError saying why not, by line."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise FormatError([Problem(line, "the file is not UTF-8 text")]) from None
-
-
-_NUL = "a NUL character, which text does not hold (is this a binary file?)"
+        return decode_text(data, limit or settings.NOTES_MAX_BYTES)
+    except TextError as error:
+        raise FormatError([Problem(error.line, error.message)]) from None
 
 
 def check_pasted(text: str, limit: int | None = None) -> str | None:
@@ -265,13 +256,15 @@ def check_pasted(text: str, limit: int | None = None) -> str | None:
     limit = limit or settings.NOTES_MAX_BYTES
     if len(text.encode()) > limit:
         return too_big(limit)
-    if "\x00" in text:
-        return str(Problem(text[: text.index("\x00")].count("\n") + 1, _NUL))
+    try:
+        refuse_nul(text)
+    except TextError as error:
+        return str(Problem(error.line, error.message))
     return None
 
 
 def too_big(limit: int | None = None) -> str:
-    size = _megabytes(limit or settings.NOTES_MAX_BYTES)
+    size = megabytes(limit or settings.NOTES_MAX_BYTES)
     return f"The pasted text is over {size}, the most a quiz may be; split it into several quizzes."
 
 
@@ -281,10 +274,6 @@ def check_question_count(count: int) -> Problem | None:
     if count <= most:
         return None
     return Problem(1, f"the quiz has {count:,} questions; a quiz may have at most {most:,}")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:g} MB"
 
 
 def course_quiz_files(paths: list[str | Path]) -> list[Path]:

@@ -185,3 +185,22 @@ def test_import_quiz_refuses_a_quiz_over_the_question_limit(tmp_path, capsys, se
         call_command("import_quiz", str(path))
     assert "3 questions; a quiz may have at most 2" in capsys.readouterr().err
     assert not Quiz.objects.exists()
+
+
+def test_notes_and_quiz_files_are_decoded_alike():
+    """One decoder: a BOM is dropped from both; refusals name the same line."""
+    from studyapp.content.parse import decode_note
+    from studyapp.content.parsed import ParseError
+    from studyapp.content.text import TextError, decode_text
+
+    assert decode_note("\ufeff# Regions\n".encode()) == read_text("\ufeff# Regions\n".encode())
+    assert decode_note("\ufeffa".encode()) == "a"
+    for data in (b"one\ntwo \xff\n", b"one\n\ntwo\x00"):
+        with pytest.raises(TextError) as text:
+            decode_text(data, 100)
+        with pytest.raises(ParseError) as note:
+            decode_note(data)
+        with pytest.raises(formats.FormatError) as quiz:
+            read_text(data)
+        assert note.value.line == quiz.value.problems[0].line == text.value.line > 1
+        assert note.value.message == quiz.value.problems[0].message == text.value.message
