@@ -22,6 +22,7 @@ from studyapp.formats.questions import (
     Question,
     QuestionType,
     UnsupportedQuestion,
+    right_answers,
 )
 
 SEPARATORS = {
@@ -189,22 +190,8 @@ def parse_quizlet(
 
 def front_and_back(q: Question) -> tuple[str, str] | None:
     """Return a question as a flashcard's two sides; None for a question with no answer."""
-    if q.type == QuestionType.SHORTANSWER:
-        best = max(q.choices, key=lambda c: c.weight)
-        return q.text, best.text
-    if q.type == QuestionType.MULTICHOICE:
-        return q.text, "; ".join(c.text for c in q.choices if c.weight > 0)
-    if q.type == QuestionType.TRUEFALSE:
-        return q.text, "True" if q.answer else "False"
-    if q.type == QuestionType.NUMERICAL:
-        values = [n for n in q.numbers if n.value is not None and n.weight == 100]
-        if not values:
-            return None
-        n = values[0]
-        return q.text, f"{n.value:g}" + (f" ± {n.tolerance:g}" if n.tolerance else "")
-    if q.type == QuestionType.MATCHING:
-        return q.text, "; ".join(f"{p.prompt} → {p.answer}" for p in q.pairs if p.prompt)
-    return None  # essays and descriptions have no back
+    answers = right_answers(q)
+    return (q.text, "; ".join(answers)) if answers else None
 
 
 def render(questions: list[Question]) -> str:

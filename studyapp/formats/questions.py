@@ -77,6 +77,30 @@ class Question:
         return words if len(words) <= 60 else words[:57].rstrip() + "..."
 
 
+def right_answers(q: Question) -> list[str]:
+    """Return what a flashcard of the question shows as its answer, as the file wrote it:
+    the choices worth marks, the short answers with the top weight, the numbers worth
+    full marks ("3 ± 0.5"), each match as "prompt → answer", or True or False; none for
+    an essay or a description. The one rule for the review card of a missed question and
+    for the flashcard exports alike."""
+    if q.type == QuestionType.MULTICHOICE:
+        return [c.text for c in q.choices if c.weight > 0]
+    if q.type == QuestionType.SHORTANSWER:
+        top = max((c.weight for c in q.choices), default=0)
+        return [c.text for c in q.choices if c.weight == top and top > 0]
+    if q.type == QuestionType.NUMERICAL:
+        return [
+            f"{n.value:g}" + (f" ± {n.tolerance:g}" if n.tolerance else "")
+            for n in q.numbers
+            if n.value is not None and n.weight == 100
+        ]
+    if q.type == QuestionType.MATCHING:
+        return [f"{p.prompt} → {p.answer}" for p in q.pairs if p.prompt]
+    if q.type == QuestionType.TRUEFALSE and q.answer is not None:
+        return ["True" if q.answer else "False"]
+    return []
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int

@@ -4,42 +4,37 @@ card of a question they missed (it holds the right answer, so it is theirs alone
 from __future__ import annotations
 
 import hashlib
-import html
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 
 from studyapp.courses.models import Card
-from studyapp.formats.questions import QuestionType
+from studyapp.formats.html import to_html
+from studyapp.formats.questions import QuestionType, right_answers
+from studyapp.quizzes.exports import from_json
 from studyapp.quizzes.models import Question, Quiz
 
 
 def card_sides(question: Question) -> dict[str, str]:
-    """Return the front and back of the review card made from a question."""
-    data = question.data
+    """Return the front and back of the review card made from a question: its text (and
+    a multiple-choice question's choices), then its right answers by formats.right_answers,
+    the rule the flashcard exports follow too, and its general feedback."""
+    parsed = from_json(question.parsed)
     front = question.text_html
     if question.type == QuestionType.MULTICHOICE:
-        items = "".join(f"<li>{c['html']}</li>" for c in data["choices"])
+        items = "".join(f"<li>{c['html']}</li>" for c in question.data["choices"])
         front += f"<ul>{items}</ul>"
-    right: list[str] = []
-    if question.type == QuestionType.MULTICHOICE:
-        right = [c["html"] for c in data["choices"] if c["weight"] > 0]
-    elif question.type == QuestionType.SHORTANSWER:
-        right = [html.escape(a["text"]) for a in data["answers"] if a["weight"] == 100]
-    elif question.type == QuestionType.NUMERICAL:
-        right = [
-            f"{a['value']:g}" + (f" ± {a['tolerance']:g}" if a["tolerance"] else "")
-            for a in data["answers"]
-            if a["value"] is not None and a["weight"] == 100
-        ]
-    elif question.type == QuestionType.MATCHING:
-        right = [
-            f"{p['prompt']} → {html.escape(p['answer'])}" for p in data["pairs"] if p["prompt"]
-        ]
-    elif question.type == QuestionType.TRUEFALSE:
-        right = ["True" if data["answer"] else "False"]
+    right = [_inline(to_html(text, parsed.text_format)) for text in right_answers(parsed)]
     back = "<p>" + "<br>".join(right) + "</p>" if right else ""
     return {"front_html": front, "back_html": back + question.general_feedback_html}
+
+
+def _inline(html: str) -> str:
+    """Markdown renders even one word as a paragraph; in a list of answers it is a line."""
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
 
 
 def cards_for(learner: AbstractBaseUser, questions: Sequence[Question]) -> list[Card]:

@@ -9,7 +9,6 @@ and a question the file no longer has is retired, never deleted.
 from __future__ import annotations
 
 import hashlib
-import html
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +20,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from studyapp import formats
-from studyapp.content.markdown import markdown
-from studyapp.content.sanitize import sanitize_html
 from studyapp.content.text import TextError, decode_text, megabytes, refuse_nul
 from studyapp.courses.models import Card, Lesson, Topic
 from studyapp.courses.notes_import import source_name
+from studyapp.formats.html import to_html
 from studyapp.formats.questions import FormatError, Problem, QuestionType
 from studyapp.formats.questions import Question as Parsed
 from studyapp.quizzes import exports
 from studyapp.quizzes.cards import card_sides
 from studyapp.quizzes.models import Question, Quiz, Response
 
-_MARKDOWN = markdown()
 # What a re-upload may change on a kept question.
 _UPDATABLE = ["position", "title", "text_html", "general_feedback_html", "data", "parsed", "line"]
 
@@ -49,20 +46,6 @@ class QuizReport:
     @property
     def saved(self) -> int:
         return self.created + self.updated + self.unchanged
-
-
-def to_html(text: str, fmt: str) -> str:
-    """Render a question's text in its own markup to sanitized HTML."""
-    if not text:
-        return ""
-    if fmt == "markdown":
-        return sanitize_html(_MARKDOWN.render(text))
-    if fmt == "plain":
-        return html.escape(text).replace("\n", "<br>")
-    if fmt == "moodle" and "<" not in text:
-        # Moodle's auto-format keeps the line breaks of plain text.
-        return sanitize_html(html.escape(text, quote=False).replace("\n", "<br>"))
-    return sanitize_html(text)
 
 
 def answer_data(q: Parsed) -> dict:

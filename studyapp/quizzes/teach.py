@@ -13,6 +13,7 @@ from django.template.defaultfilters import pluralize
 from studyapp import formats
 from studyapp.accounts.access import instructor_required
 from studyapp.courses.models import Topic
+from studyapp.formats.html import to_html
 from studyapp.formats.questions import FormatError, Problem
 from studyapp.quizzes.imports import (
     answer_data,
@@ -20,7 +21,6 @@ from studyapp.quizzes.imports import (
     check_question_count,
     read_text,
     save_quiz,
-    to_html,
 )
 from studyapp.quizzes.models import Quiz
 

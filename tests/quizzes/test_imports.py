@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from studyapp import formats
 from studyapp.formats import gift
+from studyapp.formats.html import to_html
 from studyapp.quizzes import attempts
-from studyapp.quizzes.exports import parsed_questions
-from studyapp.quizzes.imports import read_text, save_quiz, to_html
+from studyapp.quizzes.exports import from_json, parsed_questions
+from studyapp.quizzes.imports import read_text, save_quiz
 from studyapp.quizzes.models import Question, Quiz, Response
 
 QUIZ = """\
@@ -204,3 +205,28 @@ def test_notes_and_quiz_files_are_decoded_alike():
             read_text(data)
         assert note.value.line == quiz.value.problems[0].line == text.value.line > 1
         assert note.value.message == quiz.value.problems[0].message == text.value.message
+
+
+@pytest.mark.django_db
+def test_review_cards_and_flashcard_exports_show_the_same_right_answers(learner):
+    """One rule (formats.right_answers): the review card of a missed question and the Anki
+    export used to disagree on short answers (all 100% ones against the single best)."""
+    from studyapp.formats import csvtsv
+    from studyapp.quizzes.cards import cards_for
+
+    text = (
+        "::Short:: Name the CDN. {=CloudFront =Amazon CloudFront =%50%CDN}\n\n"
+        "::Num:: How many AZs at least? {#=3:0 =%50%2:0}\n\n"
+        "::MC:: Which store objects? {~%50%S3 ~%50%Glacier ~EC2}\n"
+    )
+    quiz = save_quiz(gift.parse(text), title="Agree").quiz
+    questions = list(quiz.questions.order_by("position"))
+    exported = {
+        row.text: row.choices[0].text for row in csvtsv.parse(csvtsv.render(parsed_questions(quiz)))
+    }
+    for question, card in zip(questions, cards_for(learner, questions), strict=True):
+        answer = exported[from_json(question.parsed).text]
+        assert [part.strip() for part in answer.split(";")] == [
+            line for line in card.back_html.removeprefix("<p>").removesuffix("</p>").split("<br>")
+        ], question.title
+    assert exported["Name the CDN."] == "CloudFront; Amazon CloudFront"

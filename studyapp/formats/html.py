@@ -1,0 +1,24 @@
+"""A question's text, in the markup its file wrote it in, as sanitized HTML (pure Python)."""
+
+from __future__ import annotations
+
+import html
+
+from studyapp.content.markdown import markdown
+from studyapp.content.sanitize import sanitize_html
+
+_MARKDOWN = markdown()
+
+
+def to_html(text: str, fmt: str) -> str:
+    """Render a question's text in its own markup to sanitized HTML."""
+    if not text:
+        return ""
+    if fmt == "markdown":
+        return sanitize_html(_MARKDOWN.render(text))
+    if fmt == "plain":
+        return html.escape(text).replace("\n", "<br>")
+    if fmt == "moodle" and "<" not in text:
+        # Moodle's auto-format keeps the line breaks of plain text.
+        return sanitize_html(html.escape(text, quote=False).replace("\n", "<br>"))
+    return sanitize_html(text)
