@@ -42,9 +42,10 @@ def execute(sql: str, params: Sequence[object]) -> None:
         cursor.execute(sql, [param(p) for p in params])
 
 
-def _prepared(obj: Model, fields: list) -> list[object]:
-    """The fields' values as the ORM would send them (dates, JSON and all)."""
-    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+def _prepared(obj: Model, fields: list, add: bool) -> list[object]:
+    """The fields' values as the ORM would send them: through pre_save first (which fills
+    auto_now fields, on the instance too), then adapted for the database."""
+    return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields]
 
 
 def insert(obj: Model) -> None:
@@ -55,7 +56,7 @@ def insert(obj: Model) -> None:
         cursor.execute(
             f"INSERT INTO {table(type(obj))} ({', '.join(quote(f.column) for f in fields)})"
             f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
-            _prepared(obj, fields),
+            _prepared(obj, fields, add=True),
         )
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
@@ -69,7 +70,7 @@ def update(obj: Model, names: list[str]) -> None:
         cursor.execute(
             f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
             " WHERE id = %s",
-            [*_prepared(obj, fields), obj.pk],
+            [*_prepared(obj, fields, add=False), obj.pk],
         )
 
 
