@@ -3,7 +3,7 @@ history. Code imports a model from its area (studyapp.courses.models and so on).
 
 # validate_time_zone: migration 0002 names it here.
 from studyapp.accounts.models import Profile, validate_time_zone
-from studyapp.courses.models import Card, Lesson, Section, Topic
+from studyapp.courses.models import Card, Course, Lesson, Section, Teaching, Topic
 from studyapp.quizzes.models import Attempt, Question, Quiz, Response
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 
@@ -11,6 +11,7 @@ __all__ = [
     "Attempt",
     "Card",
     "CardState",
+    "Course",
     "Lesson",
     "Profile",
     "Question",
@@ -19,6 +20,7 @@ __all__ = [
     "ReviewLog",
     "Section",
     "StudyDay",
+    "Teaching",
     "Topic",
     "validate_time_zone",
 ]

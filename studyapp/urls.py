@@ -47,23 +47,29 @@ PASSWORD_VIEWS = [
 
 handler400 = "studyapp.ops.errors.bad_request"
 
-# Topic slugs may hold any letters ("ünits" from a note named Ünits.md), so their URLs
-# take <str:>, not Django's ASCII-only <slug:>.
+# Slugs may hold any letters ("ünits" from a note named Ünits.md), so their URLs take
+# <str:>, not Django's ASCII-only <slug:>.
 urlpatterns = [
     path("", courses.home, name="home"),
-    path("courses/<str:slug>/", courses.topic, name="topic"),
+    path("courses/<str:course>/", courses.course, name="course"),
+    path("courses/<str:course>/topics/<str:slug>/", courses.topic, name="topic"),
+    path("courses/<str:course>/study/", study.review, name="study_course"),
+    path("courses/<str:course>/topics/<str:slug>/study/", study.review, name="study_topic"),
+    path("courses/<str:course>/quizzes/<str:slug>/", quizzes.quiz_detail, name="quiz"),
+    path("courses/<str:course>/quizzes/<str:slug>/start/", quizzes.quiz_start, name="quiz_start"),
+    path(
+        "courses/<str:course>/quizzes/<str:slug>/regrade/",
+        quizzes.quiz_regrade,
+        name="quiz_regrade",
+    ),
     path("progress/", study.progress, name="progress"),
     path("healthz", health.healthz, name="healthz"),
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),
-    path("study/topics/<str:slug>/", study.review, name="study_topic"),
     path("teach/upload/", teach.upload, name="upload"),
     path("teach/invite/", accounts.invite, name="invite"),
     path("quizzes/", quizzes.quiz_list, name="quizzes"),
-    path("quizzes/<str:slug>/", quizzes.quiz_detail, name="quiz"),
-    path("quizzes/<str:slug>/start/", quizzes.quiz_start, name="quiz_start"),
-    path("quizzes/<str:slug>/regrade/", quizzes.quiz_regrade, name="quiz_regrade"),
     path("attempts/<int:pk>/", quizzes.attempt_page, name="attempt"),
     path(
         "attempts/<int:pk>/questions/<int:question_id>/",

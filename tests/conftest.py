@@ -1,4 +1,5 @@
-"""Personas shared by every test: two learners and two instructors."""
+"""Personas shared by every test: two learners, an instructor with a co-teacher of the
+same course, and an instructor of no course of theirs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 
 from studyapp.accounts.models import Profile
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.models import SHIPPED_COURSE, Card, Course, Teaching, Topic, shipped_course
 from studyapp.study.models import CardState
+
+# The course make_cards and import_notes put content in unless told another.
+COURSE = SHIPPED_COURSE["slug"]
 
 
 @pytest.fixture(autouse=True)
@@ -56,16 +60,36 @@ def other_instructor(db) -> User:
 
 
 @pytest.fixture
+def co_teacher(db) -> User:
+    """An instructor who teaches the same course as `instructor` (see `taught_course`)."""
+    return _person("cora", Profile.Role.INSTRUCTOR)
+
+
+@pytest.fixture
+def taught_course(instructor, co_teacher) -> Course:
+    """The shipped course, taught by `instructor` and `co_teacher` (not `other_instructor`)."""
+    course = shipped_course()
+    for person in (instructor, co_teacher):
+        Teaching.objects.get_or_create(course=course, instructor=person)
+    return course
+
+
+@pytest.fixture
 def learner_client(client, learner):
     client.force_login(learner)
     return client
 
 
-def make_cards(n: int, slug: str = "t", order: int = 0, title: str | None = None) -> list[Card]:
-    """Create a topic with n basic cards, "Front i" / "Back i", in line order."""
-    topic = Topic.objects.create(slug=slug, title=title or slug.upper(), order=order)
+def make_cards(
+    n: int, slug: str = "t", order: int = 0, title: str | None = None, course: Course | None = None
+) -> list[Card]:
+    """Create a topic with n basic cards, "Front i" / "Back i", in line order, in the
+    course given or the shipped (public) one."""
+    course = course or shipped_course()
+    topic = Topic.objects.create(course=course, slug=slug, title=title or slug.upper(), order=order)
     return Card.objects.bulk_create(
         Card(
+            course=course,
             topic=topic,
             kind="basic",
             front_html=f"Front {i}",

@@ -35,7 +35,7 @@ def populate() -> None:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         sessions[user.username] = session.session_key
-    print(json.dumps({"quiz": quiz.slug, "sessions": sessions}))
+    print(json.dumps({"quiz": quiz.get_absolute_url(), "sessions": sessions}))
 
 
 def check() -> None:
@@ -44,7 +44,7 @@ def check() -> None:
     for user in User.objects.filter(username__startswith="racer"):
         assert_state_replays_its_log(user, fuzzed=True)
         reviews += user.reviewlog_set.count()
-    quiz = Quiz.objects.get(slug="race")
+    quiz = Quiz.objects.get(title="Race")
     assert_scores_match_responses(quiz)
     attempts = quiz.attempts.filter(finished_at__isnull=False).count()
     print(json.dumps({"reviews": reviews, "finished_attempts": attempts}))

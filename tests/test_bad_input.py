@@ -115,7 +115,7 @@ def test_grading_and_undo(learner_client, learner, course, htmx, data):
 def test_answering_every_type_of_question(learner_client, course, data):
     _, quiz = course
     # A fresh attempt for each example: practice mode locks a question once answered.
-    start = learner_client.post(f"/quizzes/{quiz.slug}/start/")
+    start = learner_client.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/")
     assert start.status_code == 302
     attempt = Attempt.objects.get(quiz=quiz, finished_at=None)
     for question in quiz.questions.all():

@@ -17,3 +17,7 @@ def test_setup_demo_creates_a_learner_and_an_instructor_and_can_run_again(capsys
     assert User.objects.get(username="instructor").check_password("instructor-demo")
     roles = dict(Profile.objects.values_list("user__username", "role"))
     assert roles == {"learner": "learner", "instructor": "instructor"}
+    from studyapp.courses.models import Course
+
+    taught = Course.objects.taught_by(User.objects.get(username="instructor"))
+    assert list(taught.values_list("slug", flat=True)) == ["cloud-fundamentals"]

@@ -65,3 +65,45 @@ def test_a_shared_quiz_card_becomes_one_card_per_learner(at):
     for name, card in cards.items():
         assert CardState.objects.get(card=card).learner.username == name
     assert ReviewLog.objects.get().card_id == cards["omar"].pk
+
+
+def test_global_content_becomes_the_shipped_course_and_keeps_every_id(at):
+    apps = at(("studyapp", "0007_answer_key_changed"))
+    get = apps.get_model
+    User = get("auth", "User")
+    lena, ines = (User.objects.create(username=n) for n in ("lena", "ines"))
+    topic = get("studyapp", "Topic").objects.create(slug="regions", title="Regions")
+    lesson = get("studyapp", "Lesson").objects.create(
+        topic=topic, source="content/regions.md", title="Regions", content_hash="x"
+    )
+    card = get("studyapp", "Card").objects.create(
+        topic=topic, lesson=lesson, kind="basic", front_html="F", back_html="B", key="k"
+    )
+    state = get("studyapp", "CardState").objects.create(
+        learner=lena, card=card, phase=2, due=NOW, reps=1
+    )
+    log = get("studyapp", "ReviewLog").objects.create(
+        learner=lena, card=card, seq=0, rating=3, reviewed_at=NOW, day=NOW.date()
+    )
+    quiz = get("studyapp", "Quiz").objects.create(title="Q", slug="q", topic=topic, owner=ines)
+    attempt = get("studyapp", "Attempt").objects.create(
+        learner=lena, quiz=quiz, number=1, mode="practice", started_at=NOW
+    )
+
+    apps = at(("studyapp", "0009_shipped_course"))
+    get = apps.get_model
+    course = get("studyapp", "Course").objects.get()
+    assert (course.slug, course.visibility) == ("cloud-fundamentals", "public")
+    for model, pk in (("Topic", topic.pk), ("Lesson", lesson.pk), ("Card", card.pk)):
+        assert get("studyapp", model).objects.get(pk=pk).course_id == course.pk, model
+    assert get("studyapp", "Quiz").objects.get(pk=quiz.pk).course_id == course.pk
+    assert get("studyapp", "CardState").objects.get(pk=state.pk).card_id == card.pk
+    assert get("studyapp", "ReviewLog").objects.get(pk=log.pk).card_id == card.pk
+    assert get("studyapp", "Attempt").objects.get(pk=attempt.pk).quiz_id == quiz.pk
+    teaching = get("studyapp", "Teaching").objects.get()
+    assert (teaching.course_id, teaching.instructor_id) == (course.pk, ines.pk)
+
+
+def test_an_empty_database_gets_no_course(at):
+    apps = at(("studyapp", "0009_shipped_course"))
+    assert not apps.get_model("studyapp", "Course").objects.exists()

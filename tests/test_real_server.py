@@ -187,7 +187,7 @@ def race_grades_and_undos(learner: Learner, rng: random.Random) -> list[int]:
 def race_answers_and_finishes(learner: Learner, quiz: str) -> list[int]:
     statuses = []
     for _ in range(ROUNDS):
-        status, location = learner.request(f"/quizzes/{quiz}/start/", {})
+        status, location = learner.request(f"{quiz}start/", {})
         assert status == 302, location
         attempt = re.match(r"/attempts/\d+", location).group()
         _, page = learner.request(f"{attempt}/")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from studyapp import sql
-from studyapp.courses.models import Card, Lesson, Topic
+from studyapp.courses.models import Card, Lesson, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 from tests.conftest import make_cards
 
@@ -57,9 +57,11 @@ def test_insert_writes_the_row_save_would(learner):
 
 
 def test_insert_fills_auto_now_fields_as_save_does():
-    topic = Topic.objects.create(slug="t", title="T")
+    topic = Topic.objects.create(course=shipped_course(), slug="t", title="T")
     before = timezone.now()
-    card = Card(topic=topic, kind="basic", front_html="F", back_html="B", key="k")
+    card = Card(
+        course=topic.course, topic=topic, kind="basic", front_html="F", back_html="B", key="k"
+    )
     sql.insert(card)  # created_at is auto_now_add: NOT NULL, filled only by pre_save
     stored = Card.objects.get(pk=card.pk)
     assert stored.created_at is not None and stored.created_at >= before

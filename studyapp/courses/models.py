@@ -1,7 +1,9 @@
-"""The course's content: topics, lessons, their sections, and cards.
+"""Courses and their content: topics, lessons, their sections, and cards.
 
-Content is shared by every learner, but a card made from a quiz question a learner
-missed, which is theirs alone (Card.learner; see CardQuerySet.visible_to).
+A course is taught by one or more instructors and owns its topics, lessons, cards and
+quizzes; slugs are unique within it. A public course is for every learner on the server;
+a class-only one for the learners of its classes (and its instructors). A card made from
+a quiz question a learner missed is theirs alone (Card.learner; CardQuerySet.visible_to).
 """
 
 from __future__ import annotations
@@ -11,9 +13,81 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+
+# The course the project ships (content/), which import_notes fills unless told another.
+SHIPPED_COURSE = {"slug": "cloud-fundamentals", "title": "Cloud fundamentals"}
+
+
+class CourseQuerySet(models.QuerySet):
+    def taught_by(self, user: AbstractBaseUser) -> CourseQuerySet:
+        """Return the courses this person teaches."""
+        return self.filter(teaching__instructor=user)
+
+    def visible_to(self, user: AbstractBaseUser) -> CourseQuerySet:
+        """Return the courses this person may study: the public ones and those they teach.
+        (The class issue adds the courses of their classes.)"""
+        return self.filter(
+            Q(visibility=Course.Visibility.PUBLIC) | Q(teaching__instructor=user)
+        ).distinct()
+
+
+class Course(models.Model):
+    """A course: what an instructor teaches, and what learners study."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: every learner on this server"
+        CLASS = "class", "Class only: the learners of its classes"
+
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("course", args=[self.slug])
+
+    @property
+    def study_url(self) -> str:
+        return reverse("study_course", args=[self.slug])
+
+
+class Teaching(models.Model):
+    """An instructor of a course. Every instructor of a course may change all of it."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="teaching")
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teaching"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "instructor"], name="teaching_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor} teaches {self.course}"
+
+
+def shipped_course() -> Course:
+    """Return the course the project ships, making it (public) the first time."""
+    return Course.objects.get_or_create(slug=SHIPPED_COURSE["slug"], defaults=SHIPPED_COURSE)[0]
 
 
 class TopicQuerySet(models.QuerySet):
@@ -26,7 +100,10 @@ class TopicQuerySet(models.QuerySet):
 class Topic(models.Model):
     """One subject of the course, such as "Availability Zones"."""
 
-    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    # Null only for a row written, during an upgrade, by code from before courses; the
+    # migration that brought courses gave every row its course.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, related_name="topics")
+    slug = models.SlugField(max_length=80, allow_unicode=True)
     title = models.CharField(max_length=200)
     order = models.IntegerField(default=0)
     # Other names a heading may use for this topic, for matching notes to topics.
@@ -36,16 +113,26 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["order", "title"]
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="topic_unique_slug")]
 
     def __str__(self) -> str:
         return self.title
+
+    # Both need the course: select_related("course") where topics are listed.
+    def get_absolute_url(self) -> str:
+        return reverse("topic", args=[self.course.slug, self.slug])
+
+    @property
+    def study_url(self) -> str:
+        return reverse("study_topic", args=[self.course.slug, self.slug])
 
 
 class Lesson(models.Model):
     """One imported notes file: its lesson text, rendered and sanitized at import."""
 
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, related_name="lessons")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="lessons")
-    source = models.CharField(max_length=500, unique=True)
+    source = models.CharField(max_length=500)
     title = models.CharField(max_length=200)
     html = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
@@ -53,6 +140,9 @@ class Lesson(models.Model):
 
     class Meta:
         ordering = ["source"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "source"], name="lesson_unique_source")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -84,12 +174,14 @@ class CardQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
     def visible_to(self, learner: AbstractBaseUser) -> CardQuerySet:
-        """Return the course's cards and this learner's own cards from missed questions.
+        """Return the cards of the courses this learner may study, and the learner's own
+        cards from questions they missed.
 
         The access rule for cards: every view and query that lists, counts, opens or
         grades a card by id goes through this (or study/reviewer.py's SQL twin of it).
         """
-        return self.filter(Q(learner__isnull=True) | Q(learner=learner))
+        courses = Course.objects.visible_to(learner).values("pk")
+        return self.filter(Q(learner=learner) | Q(learner__isnull=True, course__in=courses))
 
 
 class Card(models.Model):
@@ -101,6 +193,9 @@ class Card(models.Model):
         CLOZE = "cloze"
         FROM_QUIZ = "from-quiz", "From a question you missed"
 
+    # The topic's course, or the quiz's for a card of a quiz with no topic (see Topic.course
+    # for why it may be null).
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, related_name="cards")
     # A card from a quiz question has the quiz's topic, or none when the quiz has none.
     topic = models.ForeignKey(
         Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="cards"
@@ -144,3 +239,9 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic.slug if self.topic else 'quiz'}:{self.key[:8]}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A card of a topic is of the topic's course (bulk writes set it themselves).
+        if self.course_id is None and self.topic_id is not None:
+            self.course_id = self.topic.course_id
+        super().save(*args, **kwargs)

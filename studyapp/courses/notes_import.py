@@ -20,7 +20,7 @@ from django.utils import timezone
 from studyapp.content.parse import parse_note_bytes
 from studyapp.content.parsed import ParsedNote, ParseError, card_key
 from studyapp.content.topics import match_topic, topic_from_filename
-from studyapp.courses.models import Card, Lesson, Section, Topic
+from studyapp.courses.models import Card, Course, Lesson, Section, Topic, shipped_course
 
 NOTE_SUFFIXES = {".md", ".markdown"}
 # What a re-import may change on an existing card: where it sits and how it renders.
@@ -58,8 +58,9 @@ def source_name(path: Path) -> str:
         return resolved.as_posix()
 
 
-def import_note_files(paths: Iterable[str | Path]) -> ImportReport:
-    """Read, parse and save the notes named by paths."""
+def import_note_files(paths: Iterable[str | Path], course: Course | None = None) -> ImportReport:
+    """Read, parse and save the notes named by paths into the course (the shipped one
+    unless another is given)."""
     report = ImportReport()
     uploads = []
     for path in note_files(paths):
@@ -68,18 +69,18 @@ def import_note_files(paths: Iterable[str | Path]) -> ImportReport:
             uploads.append((source, path.read_bytes()))
         except OSError as error:
             report.rejected.append(f"{source}: cannot read: {error.strerror or error}")
-    _import(uploads, report)
+    _import(uploads, course or shipped_course(), report)
     return report
 
 
-def import_notes(uploads: list[tuple[str, bytes]]) -> ImportReport:
-    """Parse and save notes given as (source name, bytes) pairs."""
+def import_notes(uploads: list[tuple[str, bytes]], course: Course | None = None) -> ImportReport:
+    """Parse and save notes given as (source name, bytes) pairs into the course."""
     report = ImportReport()
-    _import(uploads, report)
+    _import(uploads, course or shipped_course(), report)
     return report
 
 
-def _import(uploads: list[tuple[str, bytes]], report: ImportReport) -> None:
+def _import(uploads: list[tuple[str, bytes]], course: Course, report: ImportReport) -> None:
     parsed: list[tuple[ParsedNote, str]] = []
     for source, data in uploads:
         try:
@@ -91,7 +92,7 @@ def _import(uploads: list[tuple[str, bytes]], report: ImportReport) -> None:
         parsed.append((note, hashlib.sha256(data).hexdigest()))
 
     # Topics a note can be matched to: those saved already and those this batch declares.
-    names = {t.slug: [t.title, *t.aliases] for t in Topic.objects.all()}
+    names = {t.slug: [t.title, *t.aliases] for t in course.topics.all()}
     for note, _ in parsed:
         if note.topic:
             names.setdefault(note.topic, [note.title, *note.aliases])
@@ -100,13 +101,14 @@ def _import(uploads: list[tuple[str, bytes]], report: ImportReport) -> None:
         for problem in note.problems:
             report.messages.append(f"{note.filename}:{problem.line}: {problem.message}")
         with transaction.atomic():
-            _save(note, digest, names, report)
+            _save(course, note, digest, names, report)
         report.files += 1
 
 
-def _topic_for(note: ParsedNote, names: dict[str, list[str]]) -> Topic:
+def _topic_for(course: Course, note: ParsedNote, names: dict[str, list[str]]) -> Topic:
+    topics = course.topics
     if note.topic:
-        topic, _ = Topic.objects.get_or_create(slug=note.topic, defaults={"title": note.title})
+        topic, _ = topics.get_or_create(slug=note.topic, defaults={"title": note.title})
         # A note that names its topic in front matter is that topic's own lesson.
         fields = {"title": note.title, "aliases": note.aliases}
         if note.order is not None:
@@ -115,15 +117,17 @@ def _topic_for(note: ParsedNote, names: dict[str, list[str]]) -> Topic:
             Topic.objects.filter(pk=topic.pk).update(**fields)
         return topic
     if slug := match_topic(note.headings, names):
-        return Topic.objects.get_or_create(slug=slug, defaults={"title": names[slug][0]})[0]
+        return topics.get_or_create(slug=slug, defaults={"title": names[slug][0]})[0]
     slug, title = topic_from_filename(note.filename)
     names.setdefault(slug, [title])
-    return Topic.objects.get_or_create(slug=slug, defaults={"title": title})[0]
+    return topics.get_or_create(slug=slug, defaults={"title": title})[0]
 
 
-def _save(note: ParsedNote, digest: str, names: dict[str, list[str]], report: ImportReport) -> None:
-    topic = _topic_for(note, names)
-    lesson, created = Lesson.objects.get_or_create(
+def _save(
+    course: Course, note: ParsedNote, digest: str, names: dict[str, list[str]], report: ImportReport
+) -> None:
+    topic = _topic_for(course, note, names)
+    lesson, created = course.lessons.get_or_create(
         source=note.filename,
         defaults={"topic": topic, "title": note.title, "html": note.html, "content_hash": digest},
     )
@@ -153,7 +157,7 @@ def _save(note: ParsedNote, digest: str, names: dict[str, list[str]], report: Im
         }
         card = existing.get(key)
         if card is None:
-            new.append(Card(topic=topic, key=key, kind=parsed.kind, **values))
+            new.append(Card(course=course, topic=topic, key=key, kind=parsed.kind, **values))
             continue
         if card.retired_at is not None:
             report.created += 1  # back in the notes: the same card, with its history

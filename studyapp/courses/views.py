@@ -1,23 +1,52 @@
-"""The course: the list of topics, and each topic's lesson and cards."""
+"""What a learner can study: the courses with their topics, a course, and each topic's
+lesson and cards."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from studyapp.courses.models import Card, Section, Topic
+from studyapp.courses.access import course_for_learner, topic_for_learner
+from studyapp.courses.models import Card, Course, Section, Topic
+
+
+def _topics_by_course(courses: list[Course]) -> dict[int, list[Topic]]:
+    topics = Topic.objects.with_card_counts().filter(course__in=courses).order_by("order", "title")
+    grouped: dict[int, list[Topic]] = {course.pk: [] for course in courses}
+    by_pk = {course.pk: course for course in courses}
+    for topic in topics:
+        topic.course = by_pk[topic.course_id]
+        grouped[topic.course_id].append(topic)
+    return grouped
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    topics = Topic.objects.with_card_counts().order_by("order", "title")
-    return render(request, "courses/home.html", {"topics": topics})
+    """The courses this person can study, each with its topics."""
+    courses = list(Course.objects.visible_to(request.user).order_by("title"))
+    grouped = _topics_by_course(courses)
+    context = {"courses": [(course, grouped[course.pk]) for course in courses]}
+    return render(request, "courses/home.html", context)
 
 
 @require_GET
-def topic(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, slug=slug)
+def course(request: HttpRequest, course: str) -> HttpResponse:
+    found = course_for_learner(request, course)
+    quizzes = found.quizzes.select_related("topic").order_by("topic__order", "title")
+    for quiz in quizzes:
+        quiz.course = found
+    context = {
+        "course": found,
+        "topics": _topics_by_course([found])[found.pk],
+        "quizzes": quizzes,
+    }
+    return render(request, "courses/course.html", context)
+
+
+@require_GET
+def topic(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    topic = topic_for_learner(request, course, slug)
     sections = list(Section.objects.filter(lesson__topic=topic).select_related("lesson"))
     cards = Card.objects.active().visible_to(request.user).filter(topic=topic)
     cards = cards.select_related("section")

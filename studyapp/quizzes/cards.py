@@ -45,9 +45,12 @@ def cards_for(learner: AbstractBaseUser, questions: Sequence[Question]) -> list[
     found = {card.question_id: card for card in mine.filter(question__in=questions)}
     missing = [q for q in questions if q.pk not in found]
     if missing:
-        topics = dict(
-            Quiz.objects.filter(pk__in={q.quiz_id for q in missing}).values_list("pk", "topic")
-        )
+        quizzes = {
+            pk: (course, topic)
+            for pk, course, topic in Quiz.objects.filter(
+                pk__in={q.quiz_id for q in missing}
+            ).values_list("pk", "course", "topic")
+        }
         # A second request of the same learner (another tab) may make the card first:
         # a conflict is skipped and the card read back.
         Card.objects.bulk_create(
@@ -55,7 +58,8 @@ def cards_for(learner: AbstractBaseUser, questions: Sequence[Question]) -> list[
                 Card(
                     question=q,
                     learner=learner,
-                    topic_id=topics[q.quiz_id],
+                    course_id=quizzes[q.quiz_id][0],
+                    topic_id=quizzes[q.quiz_id][1],
                     kind=Card.Kind.FROM_QUIZ,
                     key=hashlib.sha256(
                         f"quiz:{q.quiz_id}:{q.key}:{learner.pk}".encode()

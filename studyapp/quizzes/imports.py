@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from studyapp import formats
 from studyapp.content.text import TextError, decode_text, megabytes, refuse_nul
-from studyapp.courses.models import Card, Lesson, Topic
+from studyapp.courses.models import Card, Course, Topic, shipped_course
 from studyapp.courses.notes_import import source_name
 from studyapp.formats.html import to_html
 from studyapp.formats.questions import FormatError, Problem, QuestionType
@@ -107,10 +107,11 @@ def question_keys(questions: list[Parsed]) -> list[str]:
     return keys
 
 
-def unique_slug(title: str) -> str:
+def unique_slug(course: Course, title: str) -> str:
+    """Return a slug for a new quiz of the course: from its title, unique in the course."""
     base = slugify(title, allow_unicode=True)[:70] or "quiz"
     slug, n = base, 1
-    while Quiz.objects.filter(slug=slug).exists():
+    while course.quizzes.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -138,16 +139,22 @@ def save_quiz(
     quiz: Quiz | None = None,
     title: str = "",
     topic: Topic | None = None,
+    course: Course | None = None,
     owner: AbstractBaseUser | None = None,
     source: str = "",
     fmt: str = "gift",
 ) -> QuizReport:
-    """Create a quiz from questions, or bring an existing one up to date with them."""
+    """Create a quiz from questions, or bring an existing one up to date with them.
+
+    A new quiz goes into the course given, else its topic's, else the shipped course.
+    """
     now = timezone.now()
     if quiz is None:
+        course = course or (topic.course if topic else None) or shipped_course()
         quiz = Quiz.objects.create(
+            course=course,
             title=title,
-            slug=unique_slug(title),
+            slug=unique_slug(course, title),
             topic=topic,
             owner=owner,
             source=source,
@@ -202,9 +209,11 @@ def import_quiz_file(
     fmt: str | None = None,
     topic: Topic | None = None,
     title: str = "",
+    course: Course | None = None,
     **options: str,
 ) -> QuizReport:
-    """Parse a quiz file and save it, updating the quiz that came from the same file.
+    """Parse a quiz file and save it into the course (the topic's, else the shipped one),
+    updating the quiz that came from the same file.
 
     Raises FormatError (with every problem's line) and saves nothing when it has any.
     """
@@ -214,10 +223,12 @@ def import_quiz_file(
     if problem := check_question_count(len(questions)):
         raise FormatError([problem])
     source = source_name(path)
-    quiz = Quiz.objects.filter(source=source, owner=None).first()
+    course = course or (topic.course if topic else None) or shipped_course()
+    quiz = course.quizzes.filter(source=source, owner=None).first()
     return save_quiz(
         questions,
         quiz=quiz,
+        course=course,
         title=title or (topic.title if topic else path.stem.replace("_", " ").replace("-", " ")),
         topic=topic,
         source=source,
@@ -270,12 +281,12 @@ def course_quiz_files(paths: list[str | Path]) -> list[Path]:
     return found
 
 
-def topic_for_quiz_file(path: Path) -> Topic | None:
-    """The topic of the notes file beside it with the same name (regions.gift goes with
-    regions.md), else the topic whose slug is the file's name."""
+def topic_for_quiz_file(path: Path, course: Course) -> Topic | None:
+    """The course's topic of the notes file beside it with the same name (regions.gift
+    goes with regions.md), else the course's topic whose slug is the file's name."""
     lesson = (
-        Lesson.objects.filter(source=source_name(path.with_suffix(".md")))
+        course.lessons.filter(source=source_name(path.with_suffix(".md")))
         .select_related("topic")
         .first()
     )
-    return lesson.topic if lesson else Topic.objects.filter(slug=path.stem).first()
+    return lesson.topic if lesson else course.topics.filter(slug=path.stem).first()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
-from studyapp.courses.models import Topic
+from studyapp.courses.models import Course, Topic
 
 
 class Quiz(models.Model):
@@ -16,8 +17,10 @@ class Quiz(models.Model):
         PRACTICE = "practice", "Practice: feedback after each answer"
         TEST = "test", "Test: feedback at the end"
 
+    # See Topic.course for why it may be null.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, related_name="quizzes")
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    slug = models.SlugField(max_length=80, allow_unicode=True)
     topic = models.ForeignKey(
         Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="quizzes"
     )
@@ -43,9 +46,13 @@ class Quiz(models.Model):
     class Meta:
         ordering = ["topic__order", "title"]
         verbose_name_plural = "quizzes"
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="quiz_unique_slug")]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:  # needs the course: select_related("course")
+        return reverse("quiz", args=[self.course.slug, self.slug])
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from django.template.defaultfilters import pluralize
 
 from studyapp import formats
 from studyapp.accounts.access import instructor_required
-from studyapp.courses.models import Topic
+from studyapp.courses.models import Course, Topic
 from studyapp.formats.html import to_html
 from studyapp.formats.questions import FormatError, Problem
 from studyapp.quizzes.imports import (
@@ -53,8 +53,11 @@ class UploadForm(forms.Form):
     quiz = forms.ModelChoiceField(
         Quiz.objects.none(), required=False, label="Update one of your quizzes"
     )
-    title = forms.CharField(required=False, max_length=200, label="Or name a new quiz")
-    topic = forms.ModelChoiceField(Topic.objects.all(), required=False)
+    course = forms.ModelChoiceField(
+        Course.objects.none(), required=False, label="Or make a new quiz in the course"
+    )
+    title = forms.CharField(required=False, max_length=200, label="Name of the new quiz")
+    topic = forms.ModelChoiceField(Topic.objects.none(), required=False)
     mode = forms.ChoiceField(choices=Quiz.Mode.choices, initial=Quiz.Mode.PRACTICE)
     time_limit_minutes = forms.IntegerField(
         required=False, min_value=1, max_value=24 * 60, help_text="Test mode only."
@@ -66,8 +69,17 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # An instructor updates only their own quizzes: the choices are the permission.
-        self.fields["quiz"].queryset = Quiz.objects.filter(owner=owner)
+        # An instructor changes only the courses they teach: the choices are the permission.
+        taught = self.taught = Course.objects.taught_by(owner)
+        self.fields["course"].queryset = taught
+        self.fields["quiz"].queryset = Quiz.objects.filter(course__in=taught).select_related(
+            "course"
+        )
+        self.fields["topic"].queryset = Topic.objects.filter(course__in=taught).select_related(
+            "course"
+        )
+        if len(taught) == 1:
+            self.fields["course"].initial = taught[0].pk
         # Django's own NUL check says "Null characters are not allowed" with no line;
         # check_pasted says which line, in clean().
         self.fields["text"].validators = []
@@ -91,6 +103,14 @@ class UploadForm(forms.Form):
             data["title"] = name.rsplit(".", 1)[0] if name else ""
             if not data["title"]:
                 self.add_error("title", "Name the new quiz, or pick one of yours to update.")
+        quiz, course, topic = data.get("quiz"), data.get("course"), data.get("topic")
+        if quiz is None and course is None and len(self.taught) == 1:
+            course = self.taught[0]  # the one course this instructor teaches
+        course = data["course"] = quiz.course if quiz else course
+        if not quiz and course is None and "course" not in self.errors:
+            self.add_error("course", "Choose the course the new quiz belongs to.")
+        if topic is not None and course is not None and topic.course_id != course.pk:
+            self.add_error("topic", f"That topic is not one of “{course.title}”.")
         return data
 
 
@@ -141,6 +161,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 quiz=data["quiz"],
                 title=data["title"].strip(),
                 topic=data["topic"],
+                course=data["course"],
                 owner=request.user,
                 source=data.get("filename", "") or "pasted text",
                 fmt=fmt,
@@ -164,7 +185,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     f"had answered now ha{pluralize(report.rekeyed, 's,ve')} other right answers. "
                     "Their attempts keep their marks until you regrade them below.",
                 )
-            return redirect("quiz", slug=report.quiz.slug)
+            return redirect(report.quiz)
         # The confirm form carries the same text back, so what is saved is what was shown.
         confirm = UploadForm(initial={**data, "format": fmt, "file": None}, owner=request.user)
         for name in confirm.fields:

@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from studyapp.accounts.access import instructor_required
+from studyapp.courses.access import course_for_instructor, course_for_learner
+from studyapp.courses.models import Course
 from studyapp.quizzes import attempts
 from studyapp.quizzes.grading import AnswerError
 from studyapp.quizzes.models import Attempt, Quiz
@@ -22,7 +25,8 @@ from studyapp.quizzes.models import Attempt, Quiz
 @require_GET
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = (
-        Quiz.objects.select_related("topic")
+        Quiz.objects.filter(course__in=Course.objects.visible_to(request.user).values("pk"))
+        .select_related("course", "topic")
         .annotate(
             # distinct: the join with attempts would otherwise count each question again.
             question_count=Count(
@@ -33,23 +37,34 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
                 filter=Q(attempts__learner=request.user, attempts__finished_at__isnull=False),
             ),
         )
-        .order_by("topic__order", "title")
+        .order_by("course__title", "topic__order", "title")
     )
     return render(request, "quizzes/list.html", {"quizzes": quizzes})
 
 
-def _owned_quiz(request: HttpRequest, slug: str) -> Quiz:
-    """The quiz, if the person asking owns it; else 404, as for a quiz that is not there."""
-    return get_object_or_404(Quiz, slug=slug, owner=request.user)
+def _quiz_for_learner(request: HttpRequest, course: str, slug: str) -> Quiz:
+    """A quiz of a course this person may study; else 404, as for one that is not there."""
+    found = course_for_learner(request, course)
+    quiz = get_object_or_404(found.quizzes.select_related("topic"), slug=slug)
+    quiz.course = found
+    return quiz
+
+
+def _quiz_for_instructor(request: HttpRequest, course: str, slug: str) -> Quiz:
+    """A quiz of a course this person teaches; else 404 (learners are stopped before, 403)."""
+    found = course_for_instructor(request, course)
+    quiz = get_object_or_404(found.quizzes.select_related("topic"), slug=slug)
+    quiz.course = found
+    return quiz
 
 
 @require_GET
-def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.select_related("topic"), slug=slug)
+def quiz_detail(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    quiz = _quiz_for_learner(request, course, slug)
     mine = Attempt.objects.filter(learner=request.user, quiz=quiz).order_by("number")
     context = {
         "quiz": quiz,
-        "owned": quiz.owner_id == request.user.pk,
+        "teaches": quiz.course.teaching.filter(instructor=request.user).exists(),
         "attempts": mine,
         "open": next((a for a in mine if a.finished_at is None), None),
         "left": attempts.attempts_left(request.user, quiz),
@@ -59,19 +74,20 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz, slug=slug)
+def quiz_start(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    quiz = _quiz_for_learner(request, course, slug)
     try:
         attempt = attempts.start(request.user, quiz, timezone.now(), random.Random())
     except attempts.AttemptError as error:
         messages.error(request, str(error))
-        return redirect("quiz", slug=quiz.slug)
+        return redirect(quiz)
     return redirect("attempt", pk=attempt.pk)
 
 
 def _attempt_for(request: HttpRequest, pk: int) -> Attempt:
     """The learner's own attempt, or 404: nobody sees or answers another's attempt."""
-    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, learner=request.user)
+    mine = Attempt.objects.select_related("quiz__course").filter(learner=request.user)
+    return get_object_or_404(mine, pk=pk)
 
 
 def _expire(attempt: Attempt) -> None:
@@ -125,16 +141,17 @@ def attempt_finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def quiz_regrade(request: HttpRequest, slug: str) -> HttpResponse:
-    """Mark every attempt at the quiz again under its current answer key (owner only)."""
-    quiz = _owned_quiz(request, slug)
+@instructor_required
+def quiz_regrade(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    """Mark every attempt at the quiz again under its current answer key (its teachers)."""
+    quiz = _quiz_for_instructor(request, course, slug)
     done = attempts.regrade(quiz)
     summary = (
         f"Marked again: {done.attempts} attempt{pluralize(done.attempts)} changed score "
         f"({done.responses} answer{pluralize(done.responses)} changed mark)."
     )
     if request.htmx:
-        context = {"quiz": quiz, "owned": True, "regraded": summary}
+        context = {"quiz": quiz, "teaches": True, "regraded": summary}
         return render(request, "quizzes/detail.html#regrade", context)
     messages.success(request, summary)
-    return redirect("quiz", slug=quiz.slug)
+    return redirect(quiz)

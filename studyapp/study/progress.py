@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 
 from studyapp.accounts.models import Profile
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, StudyDay
 from studyapp.study.scheduling import Memory, Phase
@@ -80,8 +80,9 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
     topics = {
         t.pk: TopicProgress(t, t.card_count)
         for t in Topic.objects.with_card_counts()
-        .filter(card_count__gt=0)
-        .order_by("order", "title")
+        .filter(card_count__gt=0, course__in=Course.objects.visible_to(learner).values("pk"))
+        .select_related("course")
+        .order_by("course__title", "order", "title")
     }
     states = CardState.objects.filter(learner=learner, card__retired_at__isnull=True).values_list(
         "card__topic_id",

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from studyapp import sql
 from studyapp.accounts.models import Profile
-from studyapp.courses.models import Card, Lesson, Topic
+from studyapp.courses.models import Card, Course, Lesson, Teaching, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 from studyapp.study.scheduling import Memory, Phase, Rating
@@ -95,6 +95,7 @@ def next_card(
     today: Today,
     now: datetime,
     topic: Topic | None = None,
+    course: Course | None = None,
 ) -> tuple[Card | None, CardState | None]:
     """Return the card to study now and its state: due learning cards first, then due
     reviews within today's limit, then new cards within today's limit, and last the
@@ -104,7 +105,13 @@ def next_card(
     The reviewer asks this for every card, so both queries are written in SQL (see
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
-    topic_filter, topic_params = ("AND c.topic_id = %s", [topic.pk]) if topic else ("", [])
+    if topic is not None:
+        scope, scope_params = "AND c.topic_id = %s", [topic.pk]
+    elif course is not None:
+        scope, scope_params = "AND c.course_id = %s", [course.pk]
+    else:
+        scope, scope_params = "", []
+    visible, visible_params = _visible_courses(learner)
     reviews_left = profile.reviews_per_day > today.counts.review_cards
     # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
     due = sql.fetch_one(
@@ -114,12 +121,13 @@ def next_card(
             FROM {sql.table(CardState)} s
             JOIN {sql.table(Card)} c ON c.id = s.card_id
             LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-            WHERE s.learner_id = %s AND c.retired_at IS NULL {topic_filter}
+            WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
+              AND (c.learner_id = s.learner_id OR c.course_id IN ({visible}))
               AND ((s.phase IN (%s, %s) AND s.due <= %s)
                    {"OR (s.phase = %s AND s.due < %s)" if reviews_left else ""})
             ORDER BY rnk, s.due, s.id
             LIMIT 1""",
-        [Phase.REVIEW, now, learner.pk, *topic_params]
+        [Phase.REVIEW, now, learner.pk, *scope_params, *visible_params]
         + [Phase.LEARNING, Phase.RELEARNING, now + LEARN_AHEAD]
         + ([Phase.REVIEW, today.end] if reviews_left else []),
         CardState,
@@ -138,12 +146,13 @@ def next_card(
                 FROM {sql.table(Card)} c
                 JOIN {sql.table(Topic)} t ON t.id = c.topic_id
                 LEFT JOIN {sql.table(Lesson)} l ON l.id = c.lesson_id
-                WHERE c.retired_at IS NULL AND c.kind <> %s {topic_filter}
+                WHERE c.retired_at IS NULL AND c.kind <> %s {scope}
+                  AND c.course_id IN ({visible})
                   AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
                                   WHERE s.card_id = c.id AND s.learner_id = %s)
-                ORDER BY t."order", t.title, l.source, c.line, c.id
+                ORDER BY c.course_id, t."order", t.title, l.source, c.line, c.id
                 LIMIT 1""",
-            [Card.Kind.FROM_QUIZ, *topic_params, learner.pk],
+            [Card.Kind.FROM_QUIZ, *scope_params, *visible_params, learner.pk],
             Card,
             Topic,
         )
@@ -151,6 +160,16 @@ def next_card(
             card, card.topic = new
             return card, None
     return (state.card, state) if due is not None else (None, None)
+
+
+def _visible_courses(learner: AbstractBaseUser) -> tuple[str, list]:
+    """SQL for the ids of the courses the learner may study, as
+    Course.objects.visible_to says: the public ones and those they teach."""
+    return (
+        f"""SELECT co.id FROM {sql.table(Course)} co WHERE co.visibility = %s
+            UNION SELECT te.course_id FROM {sql.table(Teaching)} te WHERE te.instructor_id = %s""",
+        [Course.Visibility.PUBLIC, learner.pk],
+    )
 
 
 def _signer(learner: AbstractBaseUser) -> signing.Signer:
@@ -212,11 +231,13 @@ def _state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
 def _active_card(learner: AbstractBaseUser, card_id: int) -> Card:
     """Return a card in use that the learner may study (Card.objects.visible_to, in SQL
     for the same reason as next_card)."""
+    visible, visible_params = _visible_courses(learner)
     found = sql.fetch_one(
         f"SELECT {sql.columns(Card, 'c')} FROM {sql.table(Card)} c"
         " WHERE c.id = %s AND c.retired_at IS NULL"
-        " AND (c.learner_id IS NULL OR c.learner_id = %s)",
-        [card_id, learner.pk],
+        " AND (c.learner_id IS NULL OR c.learner_id = %s)"
+        f" AND c.course_id IN ({visible})",
+        [card_id, learner.pk, *visible_params],
         Card,
     )
     if found is None:

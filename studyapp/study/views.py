@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from studyapp.accounts.models import profile_for
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.access import course_for_learner, topic_for_learner
+from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
@@ -38,27 +39,43 @@ class GradeForm(forms.Form):
     duration_ms = forms.IntegerField(min_value=0, max_value=24 * 3600 * 1000, required=False)
 
 
-_TOPIC = forms.SlugField(required=False, allow_unicode=True)
+_SLUG = forms.SlugField(required=False, allow_unicode=True)
+Scope = tuple[str | None, str | None]  # (course slug, topic slug): what is being studied
 
 
-def _posted_topic(request: HttpRequest) -> str | None:
-    """Return the topic a write came from, to go back to it; None when it is not a slug."""
-    try:
-        return _TOPIC.clean(request.POST.get("topic", "")) or None
-    except forms.ValidationError:
-        return None
+def _posted_scope(request: HttpRequest) -> Scope:
+    """Return the course and topic a write came from, to go back to them; a value that is
+    not a slug counts as none."""
+
+    def slug(name: str) -> str | None:
+        try:
+            return _SLUG.clean(request.POST.get(name, "")) or None
+        except forms.ValidationError:
+            return None
+
+    course, topic = slug("course"), slug("topic")
+    return (course, topic if course else None)
 
 
-def _study_url(topic_slug: str | None, **query: object) -> str:
-    url = reverse("study_topic", args=[topic_slug]) if topic_slug else reverse("study")
+def _study_url(scope: Scope, **query: object) -> str:
+    course, topic = scope
+    if topic:
+        url = reverse("study_topic", args=[course, topic])
+    elif course:
+        url = reverse("study_course", args=[course])
+    else:
+        url = reverse("study")
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _chosen(request: HttpRequest, topic: Topic | None) -> tuple[Card, CardState | None] | None:
+def _chosen(
+    request: HttpRequest, course: Course | None, topic: Topic | None
+) -> tuple[Card, CardState | None] | None:
     """Return the card named by ?card= (the one just undone), or None when none is named.
 
     A card the learner may not study (another learner's card from a missed question, a
-    retired card, one of another topic) is a 404, the same as a card that does not exist.
+    retired card, one of another course or topic) is a 404, the same as a card that does
+    not exist.
     """
     try:
         pk = int(request.GET.get("card", ""))
@@ -67,29 +84,39 @@ def _chosen(request: HttpRequest, topic: Topic | None) -> tuple[Card, CardState 
     cards = Card.objects.active().visible_to(request.user).select_related("topic")
     if topic is not None:
         cards = cards.filter(topic=topic)
+    elif course is not None:
+        cards = cards.filter(course=course)
     card = get_object_or_404(cards, pk=pk)
     return card, CardState.objects.filter(learner=request.user, card=card).first()
 
 
 @require_GET
-def review(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    topic = get_object_or_404(Topic, slug=slug) if slug else None
+def review(
+    request: HttpRequest, course: str | None = None, slug: str | None = None
+) -> HttpResponse:
+    topic = topic_for_learner(request, course, slug) if slug else None
+    found = topic.course if topic else course_for_learner(request, course) if course else None
+    scope = (found.slug if found else None, topic.slug if topic else None)
     profile = profile_for(request.user)
     now = timezone.now()
     today = Today.of(request.user, profile, now)
-    card, state = _chosen(request, topic) or next_card(request.user, profile, today, now, topic)
-    context = {"topic": topic, "today": today, "card": card}
+    card, state = _chosen(request, found, topic) or next_card(
+        request.user, profile, today, now, topic=topic, course=found
+    )
+    context = {"course": found, "topic": topic, "today": today, "card": card}
     if card is None:
         upcoming = CardState.objects.filter(learner=request.user, card__retired_at__isnull=True)
         if topic is not None:
             upcoming = upcoming.filter(card__topic=topic)
+        elif found is not None:
+            upcoming = upcoming.filter(card__course=found)
         context["next_due"] = upcoming.order_by("due").values_list("due", flat=True).first()
     else:
         intervals = scheduling.preview(memory_of(state), now, profile.desired_retention)
         context |= {
             "token": token_for(request.user, card, state),
             "show_answer": request.GET.get("answer") == "1",
-            "answer_url": _study_url(slug, card=card.pk, answer=1),
+            "answer_url": _study_url(scope, card=card.pk, answer=1),
             "ratings": [
                 (int(r), RATING_LABELS[r], scheduling.format_interval(i))
                 for r, i in intervals.items()
@@ -100,22 +127,22 @@ def review(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return render(request, template, context)
 
 
-def _done(request: HttpRequest, topic_slug: str | None, **query: object) -> HttpResponse:
+def _done(request: HttpRequest, scope: Scope, **query: object) -> HttpResponse:
     """After a write: htmx fetches the next card itself; a plain form follows a redirect."""
     if request.htmx:
         response = HttpResponse(status=204)
-        return trigger_client_event(response, "studied", {"url": _study_url(topic_slug, **query)})
-    return redirect(_study_url(topic_slug, **query))
+        return trigger_client_event(response, "studied", {"url": _study_url(scope, **query)})
+    return redirect(_study_url(scope, **query))
 
 
 @require_POST
 def grade_card(request: HttpRequest) -> HttpResponse:
     form = GradeForm(request.POST)
-    slug = _posted_topic(request)
+    scope = _posted_scope(request)
     if not form.is_valid():
         fields = ", ".join(form.errors)
         messages.error(request, f"That grade could not be read ({fields}); nothing was recorded.")
-        return _done(request, slug)
+        return _done(request, scope)
     data = form.cleaned_data
     try:
         grade(
@@ -131,22 +158,22 @@ def grade_card(request: HttpRequest) -> HttpResponse:
         raise Http404("No such card to study.") from None
     except GradeError as error:
         messages.warning(request, str(error))
-    return _done(request, slug)
+    return _done(request, scope)
 
 
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
-    slug = _posted_topic(request)
+    scope = _posted_scope(request)
     try:
         log = undo_last(request.user)
     except GradeError as error:
         messages.warning(request, str(error))
-        return _done(request, slug)
+        return _done(request, scope)
     if log is None:
         messages.info(request, "There is no review to undo.")
-        return _done(request, slug)
+        return _done(request, scope)
     messages.success(request, "Review undone.")
-    return _done(request, slug, card=log.card_id)
+    return _done(request, scope, card=log.card_id)
 
 
 FORECAST_BAR, FORECAST_HEIGHT = 16, 100

@@ -9,8 +9,10 @@ from django.urls import reverse
 
 from studyapp.courses.models import Card, Section
 from studyapp.courses.notes_import import import_note_files, import_notes
+from tests.conftest import COURSE
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
+NETWORKING = f"/courses/{COURSE}/topics/networking/"
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def course(db):
 
 
 def test_pages_need_a_login(client, course):
-    for url in (reverse("home"), reverse("topic", args=["regions"])):
+    for url in (reverse("home"), reverse("topic", args=[COURSE, "regions"])):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
@@ -45,7 +47,7 @@ def test_retired_cards_are_not_counted_or_shown(learner_client, db):
     import_notes([("n.md", b"---\ntopic: t\n---\na::b\n")])
     home = learner_client.get(reverse("home")).content.decode()
     assert "1 card<" in home
-    page = learner_client.get(reverse("topic", args=["t"])).content.decode()
+    page = learner_client.get(reverse("topic", args=[COURSE, "t"])).content.decode()
     assert ">a<" in page and ">c<" not in page
 
 
@@ -53,7 +55,7 @@ def test_topic_page_shows_lesson_contents_and_cards(
     learner_client, course, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(6):
-        response = learner_client.get(reverse("topic", args=["networking"]))
+        response = learner_client.get(reverse("topic", args=[COURSE, "networking"]))
     html = response.content.decode()
     assert "<h1" in html and "Networking" in html
     assert 'href="#two-layers-of-firewall"' in html  # table of contents
@@ -67,16 +69,18 @@ def test_topic_page_query_count_does_not_grow_with_cards(
     many = "\n".join(f"## S{n}\nq{n}::a{n}\n" for n in range(200))
     import_notes([("big.md", f"---\ntopic: big\n---\n{many}".encode())])
     with django_assert_max_num_queries(6):
-        learner_client.get(reverse("topic", args=["big"]))
+        learner_client.get(reverse("topic", args=[COURSE, "big"]))
 
 
 def test_unknown_topic_is_404(learner_client, db):
-    assert learner_client.get(reverse("topic", args=["nope"])).status_code == 404
+    assert learner_client.get(reverse("topic", args=[COURSE, "nope"])).status_code == 404
 
 
 def test_section_filter_without_htmx_renders_the_whole_page(learner_client, course):
     section = Section.objects.get(lesson__topic__slug="networking", anchor="amazon-vpc")
-    response = learner_client.get(reverse("topic", args=["networking"]), {"section": section.pk})
+    response = learner_client.get(
+        reverse("topic", args=[COURSE, "networking"]), {"section": section.pk}
+    )
     html = response.content.decode()
     assert "<html" in html
     cards = html[html.index('<div id="cards"') :]  # the lesson above shows every card's text
@@ -87,7 +91,7 @@ def test_section_filter_without_htmx_renders_the_whole_page(learner_client, cour
 def test_section_filter_with_htmx_renders_only_the_card_list(learner_client, course):
     section = Section.objects.get(lesson__topic__slug="networking", anchor="amazon-vpc")
     response = learner_client.get(
-        reverse("topic", args=["networking"]),
+        reverse("topic", args=[COURSE, "networking"]),
         {"section": section.pk},
         headers={"HX-Request": "true"},
     )
@@ -99,13 +103,17 @@ def test_section_filter_with_htmx_renders_only_the_card_list(learner_client, cou
 
 def test_a_section_of_another_topic_is_ignored(learner_client, course):
     other = Section.objects.filter(lesson__topic__slug="regions").first()
-    response = learner_client.get(reverse("topic", args=["networking"]), {"section": other.pk})
+    response = learner_client.get(
+        reverse("topic", args=[COURSE, "networking"]), {"section": other.pk}
+    )
     assert "Why can a VPN" in response.content.decode()  # all cards shown
 
 
 def test_bad_section_values_do_not_fail(learner_client, course):
     for value in ("x", "-1", "9" * 30, "1e5"):
-        response = learner_client.get(reverse("topic", args=["networking"]), {"section": value})
+        response = learner_client.get(
+            reverse("topic", args=[COURSE, "networking"]), {"section": value}
+        )
         assert response.status_code == 200
 
 
@@ -139,7 +147,7 @@ def test_a_topic_named_in_any_letters_gets_working_pages(learner_client, db):
     import_notes([("Ünits.md", b"x::y\n")])
     home = learner_client.get(reverse("home"))
     assert home.status_code == 200
-    url = reverse("topic", args=["ünits"])
+    url = reverse("topic", args=[COURSE, "ünits"])
     assert url in home.content.decode()
     assert learner_client.get(url).status_code == 200
-    assert learner_client.get(reverse("study_topic", args=["ünits"])).status_code == 200
+    assert learner_client.get(reverse("study_topic", args=[COURSE, "ünits"])).status_code == 200

@@ -101,7 +101,9 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     expect(page.get_by_role("link", name="lena")).to_be_visible()
 
 
-def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server, instructor):
+def test_every_page_fits_a_phone_and_its_menu_hides_nothing(
+    browser, live_server, instructor, taught_course
+):
     call_command("import_notes", str(CONTENT), verbosity=0)
     quiz = Quiz.objects.order_by("pk").first()
     topic = Topic.objects.order_by("order").first()
@@ -111,7 +113,15 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     refused = csp_refusals(page)
     log_in(page, live_server, instructor, check_accessibility=False)
     menu = page.get_by_role("navigation", name="Main")
-    for name in ["Topics", "Study", "Quizzes", "Progress", "Upload", "Invite", instructor.username]:
+    for name in [
+        "Courses",
+        "Study",
+        "Quizzes",
+        "Progress",
+        "Upload",
+        "Invite",
+        instructor.username,
+    ]:
         expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(menu.get_by_role("button", name="Log out")).to_be_visible()
 
@@ -121,11 +131,12 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
     # Nothing may stick out to the side, which a phone hides behind a sideways scroll.
     paths = [
         "/",
-        f"/topics/{topic.slug}/",
+        topic.course.get_absolute_url(),
+        topic.get_absolute_url(),
         "/study/",
         "/study/?answer=1",
         "/quizzes/",
-        f"/quizzes/{quiz.slug}/",
+        quiz.get_absolute_url(),
         "/progress/",
         "/teach/upload/",
         "/teach/invite/",
@@ -136,7 +147,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(browser, live_server
         page.goto(live_server.url + path)
         widths[path] = width()
         assert_accessible(page)  # a narrow screen makes scrollers that need keyboard access
-    page.goto(f"{live_server.url}/quizzes/{quiz.slug}/")
+    page.goto(live_server.url + quiz.get_absolute_url())
     page.get_by_role("button", name=re.compile("Start")).click()
     # Unlike expect().to_have_url, this waits for the load event: measured before the
     # stylesheet applies, the unstyled page is wider than the phone.

@@ -62,4 +62,4 @@ def test_the_keyboard_reaches_the_content_first(page: Page, live_server, learner
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Study all topics")).to_be_focused()
+    expect(page.get_by_role("link", name="Study all courses")).to_be_focused()

@@ -25,7 +25,7 @@ def log_out(page: Page) -> None:
 
 
 def test_upload_preview_confirm_then_practice_and_test(
-    page: Page, live_server, instructor, learner, tmp_path
+    page: Page, live_server, instructor, learner, tmp_path, taught_course
 ):
     log_in(page, live_server, instructor, check_accessibility=False)
     page.get_by_role("link", name="Upload").click()
@@ -33,7 +33,7 @@ def test_upload_preview_confirm_then_practice_and_test(
     path = tmp_path / "storage.gift"
     path.write_text(QUIZ)
     page.get_by_label("File").set_input_files(str(path))
-    page.get_by_label("Or name a new quiz").fill("Storage check")
+    page.get_by_label("Name of the new quiz").fill("Storage check")
     page.get_by_role("button", name="Preview").click()
     expect(
         page.get_by_role("heading", name="Preview: 2 questions read as GIFT (Moodle)")
@@ -62,7 +62,7 @@ def test_upload_preview_confirm_then_practice_and_test(
 
     # Test mode: no feedback until the end.
     Quiz.objects.update(mode="test", time_limit_minutes=10)
-    page.goto(f"{live_server.url}/quizzes/storage-check/")
+    page.goto(live_server.url + Quiz.objects.get().get_absolute_url())
     page.get_by_role("button", name="Start a new attempt").click()
     expect(page.get_by_text("Time limit: submit by")).to_be_visible()
     zones = page.locator("section", has_text="inside a Region")
@@ -81,7 +81,7 @@ def test_upload_preview_confirm_then_practice_and_test(
 
 
 def test_a_changed_answer_key_waits_for_the_owner_to_regrade(
-    page: Page, live_server, instructor, learner
+    page: Page, live_server, instructor, learner, taught_course
 ):
     from studyapp.formats import gift
     from studyapp.quizzes.imports import save_quiz
@@ -89,7 +89,7 @@ def test_a_changed_answer_key_waits_for_the_owner_to_regrade(
 
     quiz = save_quiz(gift.parse(QUIZ), title="Zones", owner=instructor).quiz
     log_in(page, live_server, learner, check_accessibility=False)
-    page.goto(f"{live_server.url}/quizzes/{quiz.slug}/")
+    page.goto(live_server.url + quiz.get_absolute_url())
     page.get_by_role("button", name="Start the quiz").click()
     zones = page.locator("section", has_text="inside a Region")
     zones.get_by_label("True").check()

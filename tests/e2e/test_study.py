@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_browse import log_in
@@ -14,10 +14,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
-    topic = Topic.objects.create(slug="vpc", title="VPC", order=1)
+    topic = Topic.objects.create(course=shipped_course(), slug="vpc", title="VPC", order=1)
     Card.objects.bulk_create(
         [
             Card(
+                course=topic.course,
                 topic=topic,
                 kind="basic",
                 front_html="Subnet",
@@ -26,6 +27,7 @@ def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
                 line=1,
             ),
             Card(
+                course=topic.course,
                 topic=topic,
                 kind="basic",
                 front_html="Gateway",
@@ -34,6 +36,7 @@ def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
                 line=2,
             ),
             Card(
+                course=topic.course,
                 topic=topic,
                 kind="cloze",
                 front_html='A <span class="cloze-blank">[…]</span> is stateless',
@@ -87,9 +90,14 @@ def test_studying_works_without_javascript(browser, live_server, learner):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    topic = Topic.objects.create(slug="s3", title="S3", order=1)
+    topic = Topic.objects.create(course=shipped_course(), slug="s3", title="S3", order=1)
     Card.objects.create(
-        topic=topic, kind="basic", front_html="Bucket", back_html="A container", key="k"
+        course=topic.course,
+        topic=topic,
+        kind="basic",
+        front_html="Bucket",
+        back_html="A container",
+        key="k",
     )
     log_in(page, live_server, learner, check_accessibility=False)
     page.goto(f"{live_server.url}/study/")
@@ -105,9 +113,17 @@ def test_studying_works_without_javascript(browser, live_server, learner):
 
 
 def test_the_progress_page_follows_the_studying(page: Page, live_server, learner):
-    topic = Topic.objects.create(slug="vpc", title="VPC", order=1)
+    topic = Topic.objects.create(course=shipped_course(), slug="vpc", title="VPC", order=1)
     Card.objects.bulk_create(
-        Card(topic=topic, kind="basic", front_html=f"Q{i}", back_html=f"A{i}", key=str(i), line=i)
+        Card(
+            course=topic.course,
+            topic=topic,
+            kind="basic",
+            front_html=f"Q{i}",
+            back_html=f"A{i}",
+            key=str(i),
+            line=i,
+        )
         for i in range(3)
     )
     log_in(page, live_server, learner)
@@ -134,9 +150,17 @@ def test_the_progress_page_follows_the_studying(page: Page, live_server, learner
 
 
 def _two_cards() -> None:
-    topic = Topic.objects.create(slug="edge", title="Edge", order=1)
+    topic = Topic.objects.create(course=shipped_course(), slug="edge", title="Edge", order=1)
     Card.objects.bulk_create(
-        Card(topic=topic, kind="basic", front_html=f"Q{i}", back_html=f"A{i}", key=str(i), line=i)
+        Card(
+            course=topic.course,
+            topic=topic,
+            kind="basic",
+            front_html=f"Q{i}",
+            back_html=f"A{i}",
+            key=str(i),
+            line=i,
+        )
         for i in range(2)
     )
 

@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from studyapp import formats
+from studyapp.courses.models import shipped_course
 from studyapp.formats import gift
 from studyapp.formats.html import to_html
 from studyapp.quizzes import attempts
@@ -148,7 +149,7 @@ def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic(learner):
     quiz = save_quiz(gift.parse(QUIZ), title="Cards").quiz
     one, two = quiz.questions.get(title="One"), quiz.questions.get(title="Two")
     edited_card, kept_card = cards_for(learner, [one, two])
-    topic = Topic.objects.create(slug="storage", title="Storage")
+    topic = Topic.objects.create(course=shipped_course(), slug="storage", title="Storage")
     save_quiz(gift.parse(QUIZ.replace("~EC2}", "~Amazon EC2}")), quiz=quiz, topic=topic)
     edited_card.refresh_from_db()
     kept_card.refresh_from_db()

@@ -14,7 +14,7 @@ from studyapp.formats import gift
 from studyapp.quizzes.imports import save_quiz
 from studyapp.study.models import CardState
 from studyapp.study.reviewer import token_for
-from tests.conftest import make_cards
+from tests.conftest import COURSE, make_cards
 
 QUIZ = "::Secret::Which service is the CDN? {=CloudFront ~EC2 ~S3}\n"
 
@@ -27,7 +27,7 @@ def quiz(db):
 
 def miss(client, quiz) -> Card:
     """Start the quiz as the client's learner and answer its question wrongly."""
-    started = client.post(f"/quizzes/{quiz.slug}/start/")
+    started = client.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/")
     attempt = int(started.url.strip("/").split("/")[-1])
     question = quiz.questions.get()
     wrong = next(i for i, c in enumerate(question.data["choices"]) if c["weight"] <= 0)
@@ -60,8 +60,8 @@ def test_the_card_of_a_missed_question_is_made_for_its_learner(lena, learner, qu
 
 def test_another_learner_does_not_see_it_on_the_topic_page(lena, omar, quiz):
     miss(lena, quiz)
-    mine = lena.get(reverse("topic", args=["edge"])).text
-    theirs = omar.get(reverse("topic", args=["edge"])).text
+    mine = lena.get(reverse("topic", args=[COURSE, "edge"])).text
+    theirs = omar.get(reverse("topic", args=[COURSE, "edge"])).text
     assert "Which service is the CDN?" in mine
     assert "Which service is the CDN?" not in theirs and "CloudFront" not in theirs
     assert "1 card." in theirs  # the topic's own card, and nothing else counted
@@ -72,7 +72,7 @@ def test_another_learner_cannot_open_it_by_id(lena, omar, quiz):
     assert lena.get(reverse("study"), {"card": card.pk, "answer": 1}).status_code == 200
     for query in ({"card": card.pk}, {"card": card.pk, "answer": 1}):
         assert omar.get(reverse("study"), query).status_code == 404
-        assert omar.get(reverse("study_topic", args=["edge"]), query).status_code == 404
+        assert omar.get(reverse("study_topic", args=[COURSE, "edge"]), query).status_code == 404
     # The same answer as for an id that does not exist at all.
     assert omar.get(reverse("study"), {"card": card.pk + 1000}).status_code == 404
 

@@ -1,5 +1,5 @@
 """A changed answer key: old attempts keep their marks, page and score alike, until the
-quiz's owner regrades them (Moodle's rule: a regrade is an explicit action)."""
+teachers of its course regrade them (Moodle's rule: a regrade is an explicit action)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ REKEYED = QUIZ.replace("{T}", "{F}")
 
 
 @pytest.fixture
-def quiz(instructor) -> Quiz:
+def quiz(instructor, taught_course) -> Quiz:
     return save_quiz(gift.parse(QUIZ), title="Zones", owner=instructor).quiz
 
 
@@ -27,7 +27,9 @@ def client_for(user) -> Client:
 
 def finished_attempt(client, quiz) -> Attempt:
     """Answer TF with True (right under the first key) and the essay, and finish."""
-    attempt = Attempt.objects.get(pk=client.post(f"/quizzes/{quiz.slug}/start/").url.split("/")[2])
+    attempt = Attempt.objects.get(
+        pk=client.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/").url.split("/")[2]
+    )
     for question, answer in ((quiz.questions.get(title="TF"), "true"),):
         client.post(f"/attempts/{attempt.pk}/questions/{question.pk}/", {"answer": answer})
     essay = quiz.questions.get(title="Essay")
@@ -57,7 +59,7 @@ def test_old_attempts_keep_their_marks_on_the_page_and_in_the_score_until_a_regr
     assert "Regrade" in saved.text  # the owner is offered a regrade
     assert "1 question that learners had answered now has other right answers" in saved.text
 
-    regraded = ines.post(f"/quizzes/{quiz.slug}/regrade/", follow=True)
+    regraded = ines.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/regrade/", follow=True)
     assert "1 attempt" in regraded.text
     attempt.refresh_from_db()
     assert attempt.score == 0
@@ -67,32 +69,32 @@ def test_old_attempts_keep_their_marks_on_the_page_and_in_the_score_until_a_regr
     assert Response.objects.get(question__title="Essay").fraction is None
 
 
-def test_only_the_owner_sees_the_offer_and_may_regrade(
-    client, learner, other_learner, instructor, other_instructor, quiz
+def test_only_the_course_s_teachers_see_the_offer_and_may_regrade(
+    client, learner, other_learner, instructor, co_teacher, other_instructor, quiz
 ):
     finished_attempt(client_for(learner), quiz)
     reupload(client_for(instructor), quiz, REKEYED)
-    url = f"/quizzes/{quiz.slug}/regrade/"
+    url = f"{quiz.get_absolute_url()}regrade/"
     assert client.post(url).status_code == 302  # anonymous: to the log-in page
     assert client.post(url).url.startswith("/accounts/login/")
-    for person in (learner, other_learner, other_instructor):
+    for person, status in ((learner, 403), (other_learner, 403), (other_instructor, 404)):
         visitor = client_for(person)
-        assert "Regrade" not in visitor.get(f"/quizzes/{quiz.slug}/").text
-        assert visitor.post(url).status_code == 404
-    assert Attempt.objects.get().score == 1  # nobody but the owner regraded it
-    owner = client_for(instructor)
-    assert "Regrade" in owner.get(f"/quizzes/{quiz.slug}/").text
-    assert owner.get(url).status_code == 405
-    assert owner.post(url).status_code == 302
+        assert "Regrade" not in visitor.get(quiz.get_absolute_url()).text
+        assert visitor.post(url).status_code == status
+    assert Attempt.objects.get().score == 1  # nobody but a teacher regraded it
+    teacher = client_for(co_teacher)
+    assert "Regrade" in teacher.get(quiz.get_absolute_url()).text
+    assert teacher.get(url).status_code == 405
+    assert teacher.post(url).status_code == 302
     assert Attempt.objects.get().score == 0
-    assert "Regrade" not in owner.get(f"/quizzes/{quiz.slug}/").text  # done: no offer
+    assert "Regrade" not in teacher.get(quiz.get_absolute_url()).text  # done: no offer
 
 
 def test_a_regrade_with_htmx_and_without_gives_the_same_result(learner, instructor, quiz):
     finished_attempt(client_for(learner), quiz)
     reupload(client_for(instructor), quiz, REKEYED)
     response = client_for(instructor).post(
-        f"/quizzes/{quiz.slug}/regrade/", headers={"HX-Request": "true"}
+        f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/regrade/", headers={"HX-Request": "true"}
     )
     assert response.status_code == 200 and "<html" not in response.text
     assert "1 attempt" in response.text
@@ -100,18 +102,20 @@ def test_a_regrade_with_htmx_and_without_gives_the_same_result(learner, instruct
 
 
 def test_an_answer_whose_choice_the_new_file_dropped_shows_and_regrades_to_zero(
-    learner, instructor
+    learner, instructor, taught_course
 ):
     text = "::MC::Which stores objects? {=S3 ~EC2 ~VPC}\n"
     quiz = save_quiz(gift.parse(text), title="Storage", owner=instructor).quiz
     quiz.shuffle = False
     quiz.save()
     lena = client_for(learner)
-    attempt = Attempt.objects.get(pk=lena.post(f"/quizzes/{quiz.slug}/start/").url.split("/")[2])
+    attempt = Attempt.objects.get(
+        pk=lena.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/").url.split("/")[2]
+    )
     mc = quiz.questions.get()
     lena.post(f"/attempts/{attempt.pk}/questions/{mc.pk}/", {"answer": 2})  # VPC: wrong
     lena.post(f"/attempts/{attempt.pk}/finish/")
     reupload(client_for(instructor), quiz, "::MC::Which stores objects? {~EC2 =VPC}\n")
     assert lena.get(f"/attempts/{attempt.pk}/").status_code == 200
-    client_for(instructor).post(f"/quizzes/{quiz.slug}/regrade/")
+    client_for(instructor).post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/regrade/")
     assert Attempt.objects.get().score == 0

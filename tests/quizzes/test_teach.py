@@ -12,7 +12,7 @@ BAD = GOOD + "\nBroken {=a ~b\n"
 
 
 @pytest.fixture
-def teacher(client, instructor):
+def teacher(client, instructor, taught_course):
     client.force_login(instructor)
     return client
 
@@ -59,7 +59,10 @@ def test_confirm_saves_everything_and_a_second_upload_updates_in_place(teacher, 
     data |= {"max_attempts": "2", "shuffle": "on"}
     response = teacher.post("/teach/upload/", data)
     quiz = Quiz.objects.get()
-    assert response.status_code == 302 and response.url == f"/quizzes/{quiz.slug}/"
+    assert (
+        response.status_code == 302
+        and response.url == f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/"
+    )
     assert (quiz.owner, quiz.mode, quiz.max_attempts, quiz.questions.count()) == (
         instructor,
         "test",

@@ -36,7 +36,7 @@ def quiz(db):
 
 
 def start(client, quiz) -> Attempt:
-    response = client.post(f"/quizzes/{quiz.slug}/start/")
+    response = client.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/")
     assert response.status_code == 302
     return Attempt.objects.get(pk=int(response.url.strip("/").split("/")[-1]))
 
@@ -51,7 +51,10 @@ def wrong_choice(q) -> int:
 
 def test_the_list_and_the_quiz_page(learner_client, quiz):
     assert "Storage" in learner_client.get("/quizzes/").text
-    assert "4 questions" in learner_client.get(f"/quizzes/{quiz.slug}/").text
+    assert (
+        "4 questions"
+        in learner_client.get(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/").text
+    )
     for _ in range(2):  # finished attempts must not multiply the question count
         attempt = start(learner_client, quiz)
         learner_client.post(f"/attempts/{attempt.pk}/finish/")
@@ -168,7 +171,9 @@ def test_the_attempts_limit(learner_client, quiz):
     quiz.save()
     attempt = start(learner_client, quiz)
     learner_client.post(f"/attempts/{attempt.pk}/finish/")
-    refused = learner_client.post(f"/quizzes/{quiz.slug}/start/", follow=True)
+    refused = learner_client.post(
+        f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/", follow=True
+    )
     assert "used all 1 attempts" in refused.text
     assert Attempt.objects.count() == 1
 

@@ -6,15 +6,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_progress_page_shows_my_figures_and_text_alternatives(learner_client, learner):
-    topic = Topic.objects.create(slug="t", title="Networking")
-    card = Card.objects.create(topic=topic, kind="basic", front_html="f", back_html="b", key="k")
+    topic = Topic.objects.create(course=shipped_course(), slug="t", title="Networking")
+    card = Card.objects.create(
+        course=topic.course, topic=topic, kind="basic", front_html="f", back_html="b", key="k"
+    )
     today = timezone.now().date()
     StudyDay.objects.create(
         learner=learner, day=today, reviews=7, retention_total=4, retention_passed=3
@@ -43,9 +45,16 @@ def test_the_progress_page_needs_a_login(client):
 def test_progress_queries_do_not_grow_with_history(
     learner_client, learner, django_assert_max_num_queries
 ):
-    topic = Topic.objects.create(slug="t", title="T")
+    topic = Topic.objects.create(course=shipped_course(), slug="t", title="T")
     cards = Card.objects.bulk_create(
-        Card(topic=topic, kind="basic", front_html="f", back_html="b", key=str(i))
+        Card(
+            course=topic.course,
+            topic=topic,
+            kind="basic",
+            front_html="f",
+            back_html="b",
+            key=str(i),
+        )
         for i in range(50)
     )
     CardState.objects.bulk_create(

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studyapp.accounts.models import profile_for
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 from studyapp.study.reviewer import GradeError, Today, grade, next_card, token_for, undo_last
@@ -349,12 +349,15 @@ def replay(path: Path, learner) -> None:
     with path.open() as f:
         rows = list(csv.DictReader(f))
     ids = sorted({row["card_id"] for row in rows})
-    topic = Topic.objects.create(slug="replay", title="Replay")
+    topic = Topic.objects.create(course=shipped_course(), slug="replay", title="Replay")
     cards = dict(
         zip(
             ids,
             Card.objects.bulk_create(
-                Card(topic=topic, kind="basic", front_html=i, back_html=i, key=i) for i in ids
+                Card(
+                    course=topic.course, topic=topic, kind="basic", front_html=i, back_html=i, key=i
+                )
+                for i in ids
             ),
             strict=True,
         )

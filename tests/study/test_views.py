@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from studyapp.accounts.models import profile_for
-from studyapp.courses.models import Card, Topic
+from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
 from studyapp.study.reviewer import token_for
-from tests.conftest import make_cards
+from tests.conftest import COURSE, make_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +70,12 @@ def test_grading_with_a_plain_form_redirects_to_the_next_card(learner_client, ca
 
 
 def test_grading_with_htmx_answers_204_and_names_the_next_page(learner_client, cards):
-    response = post_grade(learner_client, cards[0], 3, htmx=True, topic="nets", duration_ms=4200)
+    response = post_grade(
+        learner_client, cards[0], 3, htmx=True, course=COURSE, topic="nets", duration_ms=4200
+    )
     assert response.status_code == 204
     assert json.loads(response.headers["HX-Trigger"]) == {
-        "studied": {"url": reverse("study_topic", args=["nets"])}
+        "studied": {"url": reverse("study_topic", args=[COURSE, "nets"])}
     }
     assert ReviewLog.objects.get().duration_ms == 4200
 
@@ -202,19 +204,29 @@ def test_when_nothing_is_due_it_says_when_the_next_card_is(learner_client, cards
 
 
 def test_a_topic_can_be_studied_alone_and_unknown_topics_are_404(learner_client, cards):
-    other = Topic.objects.create(slug="other", title="Other", order=0)
-    Card.objects.create(topic=other, kind="basic", front_html="Elsewhere", back_html="x", key="o")
+    other = Topic.objects.create(course=shipped_course(), slug="other", title="Other", order=0)
+    Card.objects.create(
+        course=other.course,
+        topic=other,
+        kind="basic",
+        front_html="Elsewhere",
+        back_html="x",
+        key="o",
+    )
     assert "Elsewhere" in learner_client.get(reverse("study")).content.decode()
-    assert "Front 0" in learner_client.get(reverse("study_topic", args=["nets"])).content.decode()
-    assert learner_client.get(reverse("study_topic", args=["nope"])).status_code == 404
+    assert (
+        "Front 0"
+        in learner_client.get(reverse("study_topic", args=[COURSE, "nets"])).content.decode()
+    )
+    assert learner_client.get(reverse("study_topic", args=[COURSE, "nope"])).status_code == 404
 
 
 def test_a_card_param_outside_the_topic_is_ignored(learner_client, cards):
-    other = Topic.objects.create(slug="other", title="Other", order=5)
+    other = Topic.objects.create(course=shipped_course(), slug="other", title="Other", order=5)
     stray = Card.objects.create(
-        topic=other, kind="basic", front_html="Stray", back_html="x", key="s"
+        course=other.course, topic=other, kind="basic", front_html="Stray", back_html="x", key="s"
     )
-    url = reverse("study_topic", args=["nets"])
+    url = reverse("study_topic", args=[COURSE, "nets"])
     for value in (stray.pk, "junk", "-3"):
         assert "Stray" not in learner_client.get(url, {"card": value}).content.decode()
 
@@ -229,7 +241,14 @@ def statements(client_call) -> list[str]:
 def test_query_budgets_do_not_grow_with_history(learner_client, cards):
     learner = card_learner(learner_client)
     many = Card.objects.bulk_create(
-        Card(topic=cards[0].topic, kind="basic", front_html="m", back_html="m", key=f"m{i}")
+        Card(
+            course=cards[0].topic.course,
+            topic=cards[0].topic,
+            kind="basic",
+            front_html="m",
+            back_html="m",
+            key=f"m{i}",
+        )
         for i in range(300)
     )
     CardState.objects.bulk_create(

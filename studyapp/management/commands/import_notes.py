@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from studyapp.courses.notes_import import import_note_files
 from studyapp.formats.questions import FormatError
+from studyapp.management.courses import add_course_option, course_from
 from studyapp.quizzes.imports import course_quiz_files, import_quiz_file, topic_for_quiz_file
 
 
@@ -17,9 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", help="Markdown files or folders of them")
+        add_course_option(parser)
 
     def handle(self, *args: object, paths: list[str], **options: object) -> None:
-        report = import_note_files(paths)
+        course = course_from(options)
+        report = import_note_files(paths, course)
         for message in report.messages:
             self.stderr.write(message)
         for message in report.rejected:
@@ -31,7 +34,8 @@ class Command(BaseCommand):
         rejected = len(report.rejected)
         for path in course_quiz_files(paths):
             try:
-                quiz = import_quiz_file(path, fmt="gift", topic=topic_for_quiz_file(path))
+                topic = topic_for_quiz_file(path, course)
+                quiz = import_quiz_file(path, fmt="gift", topic=topic, course=course)
             except FormatError as error:
                 rejected += 1
                 for problem in error.problems:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from studyapp.courses.models import Topic
 from studyapp.formats import FORMATS
 from studyapp.formats.questions import FormatError
+from studyapp.management.courses import add_course_option, course_from
 from studyapp.quizzes.attempts import regrade
 from studyapp.quizzes.imports import import_quiz_file
 
@@ -19,7 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--format", choices=list(FORMATS), help="default: guessed")
-        parser.add_argument("--topic", help="slug of the topic the quiz belongs to")
+        add_course_option(parser)
+        parser.add_argument("--topic", help="slug of the course's topic the quiz belongs to")
         parser.add_argument("--title", default="", help="default: from the file name")
         parser.add_argument("--separator", default="", help="CSV/Quizlet field separator")
         parser.add_argument("--row-separator", default="", help="Quizlet row separator")
@@ -30,14 +31,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, file: Path, **options: object) -> None:
+        course = course_from(options)
         topic = None
         if options["topic"]:
-            topic = Topic.objects.filter(slug=options["topic"]).first()
+            topic = course.topics.filter(slug=options["topic"]).first()
             if topic is None:
                 raise CommandError(f"No topic {options['topic']!r}.", returncode=1)
         try:
             report = import_quiz_file(
                 file,
+                course=course,
                 fmt=options["format"],
                 topic=topic,
                 title=options["title"],

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from studyapp.accounts.models import Profile
+from studyapp.courses.models import Teaching, shipped_course
 
 DEMO_USERS = [
     ("learner", "learner-demo", Profile.Role.LEARNER),
@@ -23,4 +24,6 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             Profile.objects.update_or_create(user=user, defaults={"role": role})
+            if role == Profile.Role.INSTRUCTOR:  # so that the demo shows the teaching pages
+                Teaching.objects.get_or_create(course=shipped_course(), instructor=user)
             self.stdout.write(f"  {role:<10}  user: {username:<11} password: {password}")
