@@ -3,7 +3,15 @@ history. Code imports a model from its area (studyapp.courses.models and so on).
 
 # validate_time_zone: migration 0002 names it here.
 from studyapp.accounts.models import Profile, validate_time_zone
-from studyapp.courses.models import Card, Course, Lesson, Section, Teaching, Topic
+from studyapp.courses.models import (
+    Card,
+    CoTeacherInvite,
+    Course,
+    Lesson,
+    Section,
+    Teaching,
+    Topic,
+)
 from studyapp.quizzes.models import Attempt, Question, Quiz, Response
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 
@@ -11,6 +19,7 @@ __all__ = [
     "Attempt",
     "Card",
     "CardState",
+    "CoTeacherInvite",
     "Course",
     "Lesson",
     "Profile",

@@ -4,6 +4,7 @@ from django.urls import path
 
 from studyapp.accounts import views as accounts
 from studyapp.accounts.ratelimits import limit_password_reset
+from studyapp.courses import teach as courses_teach
 from studyapp.courses import views as courses
 from studyapp.ops import health
 from studyapp.quizzes import teach
@@ -67,6 +68,32 @@ urlpatterns = [
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),
+    path("teach/", courses_teach.teach_home, name="teach"),
+    path("teach/courses/new/", courses_teach.course_new, name="course_new"),
+    path("teach/courses/<str:course>/", courses_teach.course_manage, name="course_manage"),
+    path(
+        "teach/courses/<str:course>/co-teachers/",
+        courses_teach.coteacher_invite,
+        name="coteacher_invite",
+    ),
+    path("teach/join/<str:secret>/", courses_teach.coteacher_join, name="coteacher_join"),
+    path("teach/courses/<str:course>/notes/", courses_teach.notes_upload, name="notes_upload"),
+    path("teach/courses/<str:course>/quizzes/<str:slug>/", teach.quiz_manage, name="quiz_manage"),
+    path(
+        "teach/courses/<str:course>/quizzes/<str:slug>/retire/",
+        teach.quiz_retire,
+        name="quiz_retire",
+    ),
+    path(
+        "teach/courses/<str:course>/quizzes/<str:slug>/delete/",
+        teach.quiz_delete,
+        name="quiz_delete",
+    ),
+    path(
+        "teach/courses/<str:course>/quizzes/<str:slug>/download/<str:fmt>/",
+        teach.quiz_download,
+        name="quiz_download",
+    ),
     path("teach/upload/", teach.upload, name="upload"),
     path("teach/invite/", accounts.invite, name="invite"),
     path("quizzes/", quizzes.quiz_list, name="quizzes"),

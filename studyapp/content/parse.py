@@ -58,6 +58,7 @@ def parse_note(text: str, filename: str) -> ParsedNote:
     if title is None:
         title = headings[0] if headings else _title_from_filename(filename)
 
+    _skip_local_images(lesson, problems)
     lines = text.split("\n")
     cards, card_problems = find_cards(md, lesson, env, lines)
     problems += card_problems
@@ -74,6 +75,40 @@ def parse_note(text: str, filename: str) -> ParsedNote:
         order=meta.get("order"),
         aliases=meta.get("aliases", []),
     )
+
+
+_EMBEDDED = re.compile(r"!\[\[([^\[\]\n|]*)")
+
+
+def _skip_local_images(tokens: list[Token], problems: list[Problem]) -> None:
+    """Name each image the note embeds from beside it (not a web address) as skipped: we
+    store no image files, so the lesson shows the image's description in its place."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] + 1 if block.map else 1
+        # Obsidian's embeds are gone from the tokens already (markdown._tidy_obsidian).
+        for name in _EMBEDDED.findall(block.content):
+            problems.append(Problem(line, f"image “{name}” skipped: images are not stored"))
+        breaks = 0  # the image's own line: the block's first, plus the breaks before it
+        for n, tok in enumerate(block.children):
+            if tok.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            if tok.type != "image":
+                continue
+            src = str(tok.attrGet("src") or "")
+            if src.startswith(("http://", "https://")):
+                continue
+            alt = "".join(child.content for child in tok.children or [])
+            problems.append(
+                Problem(
+                    line + breaks,
+                    f"image “{src}” skipped: images are not stored; its description shows",
+                )
+            )
+            text = Token("text", "", 0)
+            text.content = f"[{alt}]" if alt else ""
+            block.children[n] = text
 
 
 def fold_eq(a: str, b: str) -> bool:

@@ -90,6 +90,28 @@ def shipped_course() -> Course:
     return Course.objects.get_or_create(slug=SHIPPED_COURSE["slug"], defaults=SHIPPED_COURSE)[0]
 
 
+class CoTeacherInvite(models.Model):
+    """A one-time link that makes the instructor who follows it a co-teacher of a course.
+
+    Only a hash of the link's secret is kept, as for a password: the database alone does
+    not let anyone in.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="invites")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"co-teacher invite to {self.course}"
+
+
 class TopicQuerySet(models.QuerySet):
     def with_card_counts(self) -> TopicQuerySet:
         """Annotate each topic with how many cards it has that are still in use."""

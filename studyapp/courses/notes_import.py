@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from studyapp.content.parse import parse_note_bytes
@@ -29,6 +30,19 @@ _CARD_PLACEMENT = ["lesson_id", "section_id", "line", "front_html", "back_html",
 
 
 @dataclass
+class NoteReport:
+    """What saving one note did: what the instructor's preview shows, file by file."""
+
+    note: ParsedNote
+    topic: Topic
+    topic_is_new: bool
+    created: int = 0
+    unchanged: int = 0
+    # Cards the note no longer has, each with how many learners have progress on it.
+    retired: list[tuple[Card, int]] = field(default_factory=list)
+
+
+@dataclass
 class ImportReport:
     created: int = 0
     unchanged: int = 0
@@ -36,6 +50,7 @@ class ImportReport:
     files: int = 0
     messages: list[str] = field(default_factory=list)  # "file:line: message"
     rejected: list[str] = field(default_factory=list)
+    notes: list[NoteReport] = field(default_factory=list)
 
 
 def note_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -77,6 +92,19 @@ def import_notes(uploads: list[tuple[str, bytes]], course: Course | None = None)
     """Parse and save notes given as (source name, bytes) pairs into the course."""
     report = ImportReport()
     _import(uploads, course or shipped_course(), report)
+    return report
+
+
+def preview_notes(uploads: list[tuple[str, bytes]], course: Course) -> ImportReport:
+    """Return what importing the notes would do, and save nothing.
+
+    The import runs exactly as it will on confirm, then is rolled back, so the preview
+    cannot disagree with what is saved. The report holds what the preview shows, read
+    while the rows existed (topics, cards, learner counts).
+    """
+    with transaction.atomic():
+        report = import_notes(uploads, course)
+        transaction.set_rollback(True)
     return report
 
 
@@ -126,7 +154,10 @@ def _topic_for(course: Course, note: ParsedNote, names: dict[str, list[str]]) ->
 def _save(
     course: Course, note: ParsedNote, digest: str, names: dict[str, list[str]], report: ImportReport
 ) -> None:
+    had_topic = set(course.topics.values_list("pk", flat=True))
     topic = _topic_for(course, note, names)
+    done = NoteReport(note, topic, topic_is_new=topic.pk not in had_topic)
+    report.notes.append(done)
     lesson, created = course.lessons.get_or_create(
         source=note.filename,
         defaults={"topic": topic, "title": note.title, "html": note.html, "content_hash": digest},
@@ -160,9 +191,9 @@ def _save(
             new.append(Card(course=course, topic=topic, key=key, kind=parsed.kind, **values))
             continue
         if card.retired_at is not None:
-            report.created += 1  # back in the notes: the same card, with its history
+            done.created += 1  # back in the notes: the same card, with its history
         else:
-            report.unchanged += 1
+            done.unchanged += 1
         if any(getattr(card, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(card, k, v)
@@ -170,13 +201,13 @@ def _save(
     Card.objects.bulk_create(new)
     if changed:
         Card.objects.bulk_update(changed, _CARD_PLACEMENT)
-    report.created += len(new)
-    report.retired += (
-        Card.objects.active()
-        .filter(lesson=lesson)
-        .exclude(topic=topic, key__in=list(keyed))
-        .update(retired_at=now)
-    )
+    done.created += len(new)
+    gone = Card.objects.active().filter(lesson=lesson).exclude(topic=topic, key__in=list(keyed))
+    done.retired = [(card, card.learners) for card in gone.annotate(learners=Count("states"))]
+    Card.objects.filter(pk__in=[card.pk for card, _ in done.retired]).update(retired_at=now)
+    report.created += done.created
+    report.unchanged += done.unchanged
+    report.retired += len(done.retired)
 
 
 def _save_sections(lesson: Lesson, note: ParsedNote) -> dict[str, Section]:

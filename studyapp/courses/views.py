@@ -33,7 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course(request: HttpRequest, course: str) -> HttpResponse:
     found = course_for_learner(request, course)
-    quizzes = found.quizzes.select_related("topic").order_by("topic__order", "title")
+    quizzes = found.quizzes.filter(retired_at__isnull=True).select_related("topic")
+    quizzes = quizzes.order_by("topic__order", "title")
     for quiz in quizzes:
         quiz.course = found
     context = {

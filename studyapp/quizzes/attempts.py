@@ -301,7 +301,7 @@ def _save_response(
     _, created = Response.objects.get_or_create(attempt=attempt, question=question, defaults=values)
     if not created:
         raise AttemptError("You have already answered this question.")
-    if marked.wrong:
+    if marked.wrong and attempt.quiz.show_answers == Quiz.Review.IMMEDIATELY:
         _missed(attempt, [question], now)
 
 
@@ -313,9 +313,11 @@ def _missed_in_test(slot: Slot) -> bool:
 
 
 def finish(attempt: Attempt, now: datetime) -> Attempt:
-    """Close the attempt and total its score; a test's misses become review cards."""
+    """Close the attempt and total its score; its misses become review cards when the
+    quiz's review options show them (see reveals_answers)."""
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked.quiz = attempt.quiz  # for its review options, without loading it again
         if locked.finished_at is not None:
             return locked
         all_slots = slots(locked)
@@ -323,7 +325,24 @@ def finish(attempt: Attempt, now: datetime) -> Attempt:
         locked.score = sum(scored)
         locked.finished_at = now
         locked.save(update_fields=["score", "finished_at"])
-        if locked.mode == Quiz.Mode.TEST:
+        # A missed question's card holds its right answer, so it comes only when the
+        # quiz's review options let the learner see that answer. A practice quiz that
+        # shows answers at once has made its cards answer by answer already.
+        review = locked.quiz.show_answers
+        at_once = locked.mode == Quiz.Mode.PRACTICE and review == Quiz.Review.IMMEDIATELY
+        if not at_once and reveals_answers(locked):
             _missed(locked, [s.question for s in all_slots if _missed_in_test(s)], now)
     attempt.score, attempt.finished_at = locked.score, locked.finished_at
     return locked
+
+
+def reveals_answers(attempt: Attempt) -> bool:
+    """Whether this attempt's page may show the right answers and the feedback (and its
+    misses become review cards, which hold the right answers), by the quiz's review
+    options. With "after the last attempt" and no attempts limit, that is never."""
+    review = attempt.quiz.show_answers
+    if review == Quiz.Review.IMMEDIATELY:
+        return True
+    if review == Quiz.Review.NEVER:
+        return False
+    return attempt.finished_at is not None and attempts_left(attempt.learner, attempt.quiz) == 0

@@ -17,6 +17,14 @@ class Quiz(models.Model):
         PRACTICE = "practice", "Practice: feedback after each answer"
         TEST = "test", "Test: feedback at the end"
 
+    class Review(models.TextChoices):
+        """When a learner sees the right answers and the feedback (Moodle's review options).
+        Whether an answer was right is always shown."""
+
+        IMMEDIATELY = "immediately", "As soon as it is marked"
+        AFTER_LAST = "after-last", "Once the learner has used all their attempts"
+        NEVER = "never", "Never"
+
     # See Topic.course for why it may be null.
     course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, related_name="quizzes")
     title = models.CharField(max_length=200)
@@ -37,6 +45,15 @@ class Quiz(models.Model):
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     max_attempts = models.PositiveIntegerField(null=True, blank=True)
     shuffle = models.BooleanField(default=True)
+    show_answers = models.CharField(
+        "show right answers and feedback",
+        max_length=12,
+        choices=Review.choices,
+        default=Review.IMMEDIATELY,
+        db_default=Review.IMMEDIATELY,
+    )
+    # A retired quiz is hidden from learners; its attempts are kept.
+    retired_at = models.DateTimeField(null=True, blank=True)
     # When a re-upload changed the answers of questions that learners had answered. Their
     # attempts keep their marks until the owner regrades them (Moodle's rule).
     answer_key_changed_at = models.DateTimeField(null=True, blank=True)

@@ -6,15 +6,22 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.validators import MaxValueValidator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studyapp import formats
 from studyapp.accounts.access import instructor_required
-from studyapp.courses.models import Course, Topic
+from studyapp.courses.models import Card, Course, Topic
 from studyapp.formats.html import to_html
-from studyapp.formats.questions import FormatError, Problem
+from studyapp.formats.questions import FormatError, Problem, UnsupportedQuestion
+from studyapp.quizzes.access import quiz_for_instructor
+from studyapp.quizzes.exports import parsed_questions
 from studyapp.quizzes.imports import (
     answer_data,
     check_pasted,
@@ -146,7 +153,11 @@ def _preview_rows(questions: list) -> list[dict]:
 def upload(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return HttpResponse(status=405)
-    form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
+    # ?quiz= or ?course= (from the course and quiz pages) chooses one to begin with.
+    initial = {name: request.GET[name] for name in ("quiz", "course") if name in request.GET}
+    form = UploadForm(
+        request.POST or None, request.FILES or None, owner=request.user, initial=initial
+    )
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -198,3 +209,101 @@ def upload(request: HttpRequest) -> HttpResponse:
             "confirm": confirm,
         }
     return render(request, "quizzes/upload.html", context)
+
+
+# Managing a quiz -------------------------------------------------------------------------
+
+DOWNLOADS = {
+    "gift": ("GIFT (Moodle)", "gift"),
+    "anki": ("Anki text", "txt"),
+    "quizlet": ("Quizlet", "txt"),
+}
+
+
+class QuizSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Quiz
+        fields = [
+            "title",
+            "topic",
+            "mode",
+            "time_limit_minutes",
+            "max_attempts",
+            "shuffle",
+            "show_answers",
+        ]
+        help_texts = {
+            "time_limit_minutes": "Test mode only; the server finishes a late attempt.",
+            "show_answers": "Whether an answer was right is always shown.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = self.instance.course.topics.all()
+        self.fields["time_limit_minutes"].validators.append(MaxValueValidator(24 * 60))
+        self.fields["max_attempts"].validators.append(MaxValueValidator(1000))
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def quiz_manage(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    quiz = quiz_for_instructor(request, course, slug)
+    form = QuizSettingsForm(request.POST or None, instance=quiz)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The quiz's settings are saved.")
+        return redirect("quiz_manage", course=quiz.course.slug, slug=quiz.slug)
+    context = {
+        "quiz": quiz,
+        "form": form,
+        "attempt_count": quiz.attempts.count(),
+        "downloads": [(fmt, label) for fmt, (label, _) in DOWNLOADS.items()],
+    }
+    return render(request, "quizzes/manage.html", context)
+
+
+@instructor_required
+@require_POST
+def quiz_retire(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    """Hide the quiz from learners (its attempts are kept), or bring it back."""
+    quiz = quiz_for_instructor(request, course, slug)
+    quiz.retired_at = None if quiz.retired_at else timezone.now()
+    quiz.save(update_fields=["retired_at", "updated_at"])
+    if quiz.retired_at:
+        messages.success(request, f"“{quiz.title}” is retired: learners no longer see it.")
+    else:
+        messages.success(request, f"“{quiz.title}” is back for learners.")
+    return redirect("quiz_manage", course=quiz.course.slug, slug=quiz.slug)
+
+
+@instructor_required
+@require_POST
+def quiz_delete(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    """Delete a quiz nobody has attempted; one with attempts can only be retired."""
+    quiz = quiz_for_instructor(request, course, slug)
+    if quiz.attempts.exists():
+        messages.error(request, "Learners have attempted this quiz: retire it instead.")
+        return redirect("quiz_manage", course=quiz.course.slug, slug=quiz.slug)
+    title = quiz.title
+    with transaction.atomic():
+        Card.objects.filter(question__quiz=quiz).delete()  # learners' cards of its misses
+        quiz.delete()
+    messages.success(request, f"“{title}” is deleted.")
+    return redirect("course_manage", course=quiz.course.slug)
+
+
+@instructor_required
+@require_GET
+def quiz_download(request: HttpRequest, course: str, slug: str, fmt: str) -> HttpResponse:
+    quiz = quiz_for_instructor(request, course, slug)
+    if fmt not in DOWNLOADS:
+        raise Http404("No such format.")
+    try:
+        text = formats.render(parsed_questions(quiz), fmt)
+    except UnsupportedQuestion as error:
+        messages.error(request, f"This quiz cannot be written as {DOWNLOADS[fmt][0]}: {error}")
+        return redirect("quiz_manage", course=quiz.course.slug, slug=quiz.slug)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    name = f"{quiz.slug}.{DOWNLOADS[fmt][1]}"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from studyapp.accounts.access import instructor_required
-from studyapp.courses.access import course_for_instructor, course_for_learner
 from studyapp.courses.models import Course
 from studyapp.quizzes import attempts
+from studyapp.quizzes.access import quiz_for_instructor, quiz_for_learner
 from studyapp.quizzes.grading import AnswerError
 from studyapp.quizzes.models import Attempt, Quiz
 
@@ -26,6 +26,7 @@ from studyapp.quizzes.models import Attempt, Quiz
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = (
         Quiz.objects.filter(course__in=Course.objects.visible_to(request.user).values("pk"))
+        .filter(retired_at__isnull=True)
         .select_related("course", "topic")
         .annotate(
             # distinct: the join with attempts would otherwise count each question again.
@@ -42,25 +43,9 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/list.html", {"quizzes": quizzes})
 
 
-def _quiz_for_learner(request: HttpRequest, course: str, slug: str) -> Quiz:
-    """A quiz of a course this person may study; else 404, as for one that is not there."""
-    found = course_for_learner(request, course)
-    quiz = get_object_or_404(found.quizzes.select_related("topic"), slug=slug)
-    quiz.course = found
-    return quiz
-
-
-def _quiz_for_instructor(request: HttpRequest, course: str, slug: str) -> Quiz:
-    """A quiz of a course this person teaches; else 404 (learners are stopped before, 403)."""
-    found = course_for_instructor(request, course)
-    quiz = get_object_or_404(found.quizzes.select_related("topic"), slug=slug)
-    quiz.course = found
-    return quiz
-
-
 @require_GET
 def quiz_detail(request: HttpRequest, course: str, slug: str) -> HttpResponse:
-    quiz = _quiz_for_learner(request, course, slug)
+    quiz = quiz_for_learner(request, course, slug)
     mine = Attempt.objects.filter(learner=request.user, quiz=quiz).order_by("number")
     context = {
         "quiz": quiz,
@@ -75,7 +60,7 @@ def quiz_detail(request: HttpRequest, course: str, slug: str) -> HttpResponse:
 
 @require_POST
 def quiz_start(request: HttpRequest, course: str, slug: str) -> HttpResponse:
-    quiz = _quiz_for_learner(request, course, slug)
+    quiz = quiz_for_learner(request, course, slug)
     try:
         attempt = attempts.start(request.user, quiz, timezone.now(), random.Random())
     except attempts.AttemptError as error:
@@ -100,7 +85,12 @@ def _expire(attempt: Attempt) -> None:
 def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _attempt_for(request, pk)
     _expire(attempt)
-    context = {"attempt": attempt, "quiz": attempt.quiz, "slots": attempts.slots(attempt)}
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "slots": attempts.slots(attempt),
+        "reveal": attempts.reveals_answers(attempt),
+    }
     return render(request, "quizzes/attempt.html", context)
 
 
@@ -122,7 +112,13 @@ def attempt_answer(request: HttpRequest, pk: int, question_id: int) -> HttpRespo
         return HttpResponseClientRedirect(reverse("attempt", args=[attempt.pk]))
     if request.htmx:
         slot.response = slot.response or attempt.responses.filter(question=slot.question).first()
-        context = {"attempt": attempt, "slot": slot, "error": error, "just_saved": not error}
+        context = {
+            "attempt": attempt,
+            "slot": slot,
+            "error": error,
+            "just_saved": not error,
+            "reveal": attempts.reveals_answers(attempt),
+        }
         return render(request, "quizzes/attempt.html#question", context)
     if error:
         messages.error(request, error)
@@ -144,7 +140,7 @@ def attempt_finish(request: HttpRequest, pk: int) -> HttpResponse:
 @instructor_required
 def quiz_regrade(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     """Mark every attempt at the quiz again under its current answer key (its teachers)."""
-    quiz = _quiz_for_instructor(request, course, slug)
+    quiz = quiz_for_instructor(request, course, slug)
     done = attempts.regrade(quiz)
     summary = (
         f"Marked again: {done.attempts} attempt{pluralize(done.attempts)} changed score "

@@ -305,3 +305,17 @@ def test_a_card_side_of_invisible_characters_is_skipped_with_its_line():
     assert [(p.line, p.message) for p in note.problems] == [
         (3, "a card side shows nothing; skipped")
     ]
+
+
+def test_images_from_beside_the_note_are_named_as_skipped_and_show_their_description():
+    note = parse_note(
+        "# T\n\nText ![a cat](cat.png) and ![[diagram.png]] here.\n\n"
+        "![web](https://example.org/x.png)\n",
+        "t.md",
+    )
+    assert sorted((p.line, p.message.split(":")[0]) for p in note.problems) == [
+        (3, "image “cat.png” skipped"),
+        (3, "image “diagram.png” skipped"),
+    ]
+    assert "[a cat]" in note.html and "cat.png" not in note.html
+    assert '<img src="https://example.org/x.png" alt="web">' in note.html

@@ -118,8 +118,7 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(
         "Study",
         "Quizzes",
         "Progress",
-        "Upload",
-        "Invite",
+        "Teach",
         instructor.username,
     ]:
         expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
@@ -138,6 +137,11 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(
         "/quizzes/",
         quiz.get_absolute_url(),
         "/progress/",
+        "/teach/",
+        "/teach/courses/new/",
+        f"/teach/courses/{topic.course.slug}/",
+        f"/teach/courses/{topic.course.slug}/notes/",
+        f"/teach/courses/{quiz.course.slug}/quizzes/{quiz.slug}/",
         "/teach/upload/",
         "/teach/invite/",
         "/accounts/profile/",
@@ -180,7 +184,8 @@ def test_an_instructor_invites_and_a_learner_signs_up_with_the_link(
 ):
     settings.SIGNUP_POLICY = "code"
     log_in(page, live_server, instructor, check_accessibility=False)
-    page.get_by_role("link", name="Invite").click()
+    page.get_by_role("link", name="Teach").click()
+    page.get_by_role("link", name="Invite learners").click()
     page.wait_for_load_state()
     page.get_by_role("button", name="Make an invitation link").click()
     link = page.get_by_label(re.compile("Invitation link"))
