@@ -1,12 +1,25 @@
 from django.contrib import admin
 
 from studyapp.accounts.models import Profile
-from studyapp.courses.models import Card, Lesson, Section, Topic
+from studyapp.courses.models import Card, Course, Lesson, Section, Teaching, Topic
+
+
+class TeachingInline(admin.TabularInline):
+    model = Teaching
+    extra = 1
+    autocomplete_fields = ["instructor"]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "visibility"]
+    inlines = [TeachingInline]
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "order"]
+    list_display = ["title", "course", "slug", "order"]
+    list_filter = ["course"]
 
 
 @admin.register(Lesson)
@@ -28,4 +41,9 @@ class CardAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    """A site admin makes someone an instructor here, by their role."""
+
     list_display = ["user", "role"]
+    list_editable = ["role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email"]

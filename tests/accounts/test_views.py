@@ -152,3 +152,25 @@ def test_password_change_needs_the_old_password(learner_client):
         },
     )
     assert good.url == reverse("password_change_done")
+
+
+def test_a_site_admin_makes_an_instructor_in_the_admin(client, learner):
+    admin = User.objects.create_superuser("root", "root@example.org", "root-pw-123")
+    client.force_login(admin)
+    profile = learner.profile
+    page = client.get(reverse("admin:studyapp_profile_change", args=[profile.pk]))
+    assert page.status_code == 200
+    fields = {
+        "user": learner.pk,
+        "role": "instructor",
+        "time_zone": "UTC",
+        "day_start_hour": 4,
+        "new_per_day": 20,
+        "reviews_per_day": 200,
+        "desired_retention": 0.9,
+    }
+    saved = client.post(reverse("admin:studyapp_profile_change", args=[profile.pk]), fields)
+    assert saved.status_code == 302
+    profile.refresh_from_db()
+    assert profile.role == "instructor" and profile.teaches
+    assert client.get(reverse("admin:studyapp_course_add")).status_code == 200
