@@ -49,7 +49,8 @@ def course_urls(course: Course) -> list[str]:
 def test_every_teaching_page_from_every_persona(
     client, learner, other_learner, instructor, co_teacher, other_instructor, taught_course
 ):
-    everyone = [reverse("teach"), reverse("course_new"), *course_urls(taught_course)]
+    join = reverse("coteacher_join", args=["made-up"])
+    everyone = [reverse("teach"), reverse("course_new"), join, *course_urls(taught_course)]
     for url in everyone:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
