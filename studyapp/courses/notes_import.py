@@ -95,6 +95,20 @@ def import_notes(uploads: list[tuple[str, bytes]], course: Course | None = None)
     return report
 
 
+def known_sources(course: Course, uploads: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Name uploaded files as the course's lessons already are: a browser sends only a
+    file's name ("regions.md"), while import_notes saved it by its path in the project
+    ("content/regions.md"). Without this, uploading it again would make a second lesson."""
+    by_name: dict[str, list[str]] = {}
+    for source in course.lessons.values_list("source", flat=True):
+        by_name.setdefault(source.rsplit("/", 1)[-1], []).append(source)
+    renamed = []
+    for name, data in uploads:
+        found = by_name.get(name, [])
+        renamed.append((found[0] if len(found) == 1 and "/" not in name else name, data))
+    return renamed
+
+
 def preview_notes(uploads: list[tuple[str, bytes]], course: Course) -> ImportReport:
     """Return what importing the notes would do, and save nothing.
 

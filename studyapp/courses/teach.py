@@ -20,7 +20,7 @@ from studyapp.accounts.access import instructor_required
 from studyapp.courses.access import course_for_instructor
 from studyapp.courses.coteachers import InviteError, accept_invite, invited_course, make_invite
 from studyapp.courses.models import Course, Teaching
-from studyapp.courses.notes_import import import_notes, preview_notes
+from studyapp.courses.notes_import import import_notes, known_sources, preview_notes
 
 
 class CourseForm(forms.ModelForm):
@@ -226,7 +226,7 @@ def notes_upload(request: HttpRequest, course: str) -> HttpResponse:
     form = NotesForm(request.POST or None, request.FILES or None)
     context: dict = {"course": found, "form": form}
     if request.method == "POST" and form.is_valid():
-        uploads = form.uploads()
+        uploads = known_sources(found, form.uploads())
         report = preview_notes(uploads, found)
         kept = {done.note.filename for done in report.notes}
         context |= {

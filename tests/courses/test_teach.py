@@ -231,3 +231,20 @@ def test_a_bad_file_is_named_and_nothing_is_saved_not_even_the_good_ones(instruc
 def test_an_empty_upload_gets_a_message(instructor, taught_course):
     page = preview(client_for(instructor), taught_course)
     assert "Choose one or more files, or paste a note." in page.text
+
+
+def test_uploading_a_shipped_note_again_updates_its_lesson(instructor, taught_course):
+    from pathlib import Path
+
+    from studyapp.courses.notes_import import import_note_files
+
+    content = Path(__file__).resolve().parents[2] / "content"
+    import_note_files([content / "regions.md"], taught_course)
+    teacher = client_for(instructor)
+    edited = (content / "regions.md").read_bytes() + b"\nExtra card::Its answer\n"
+    page = preview(teacher, taught_course, files=[SimpleUploadedFile("regions.md", edited)])
+    assert "content/regions.md" in page.text and "1 cards new" in page.text.replace(
+        "<strong>", ""
+    ).replace("</strong>", "").replace(" card ", " cards ")
+    confirm(teacher, taught_course, page)
+    assert list(Lesson.objects.values_list("source", flat=True)) == ["content/regions.md"]
