@@ -3,6 +3,7 @@ history. Code imports a model from its area (studyapp.courses.models and so on).
 
 # validate_time_zone: migration 0002 names it here.
 from studyapp.accounts.models import Profile, validate_time_zone
+from studyapp.classes.models import Assignment, Classroom, Membership
 from studyapp.courses.models import (
     Card,
     CoTeacherInvite,
@@ -16,12 +17,15 @@ from studyapp.quizzes.models import Attempt, Question, Quiz, Response
 from studyapp.study.models import CardState, ReviewLog, StudyDay
 
 __all__ = [
+    "Assignment",
     "Attempt",
     "Card",
     "CardState",
+    "Classroom",
     "CoTeacherInvite",
     "Course",
     "Lesson",
+    "Membership",
     "Profile",
     "Question",
     "Quiz",

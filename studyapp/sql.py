@@ -42,6 +42,22 @@ def execute(sql: str, params: Sequence[object]) -> None:
         cursor.execute(sql, [param(p) for p in params])
 
 
+def rows(sql: str, params: Sequence[object]) -> list[tuple]:
+    """Run a query and return all its rows as plain tuples (for reports' aggregates)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param(p) for p in params])
+        return cursor.fetchall()
+
+
+def whole_days(later: str, earlier: str) -> str:
+    """SQL for the whole days from one datetime to a later one (columns or %s), as
+    Python's (later - earlier).days counts them for times apart by a day or more; each
+    database says it its own way."""
+    if connection.vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400)"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
 def _prepared(obj: Model, fields: list, add: bool) -> list[object]:
     """The fields' values as the ORM would send them: through pre_save first (which fills
     auto_now fields, on the instance too), then adapted for the database."""

@@ -4,6 +4,9 @@ from django.urls import path
 
 from studyapp.accounts import views as accounts
 from studyapp.accounts.ratelimits import limit_password_reset
+from studyapp.classes import report_views as class_reports
+from studyapp.classes import teach as classes_teach
+from studyapp.classes import views as classes
 from studyapp.courses import teach as courses_teach
 from studyapp.courses import views as courses
 from studyapp.ops import health
@@ -94,6 +97,45 @@ urlpatterns = [
         teach.quiz_download,
         name="quiz_download",
     ),
+    path("teach/courses/<str:course>/quizzes/<str:slug>/essays/", teach.essays, name="essays"),
+    path(
+        "teach/courses/<str:course>/quizzes/<str:slug>/essays/<int:response>/",
+        teach.essay_mark,
+        name="essay_mark",
+    ),
+    path("teach/classes/new/", classes_teach.class_new, name="class_new"),
+    path("teach/classes/<int:pk>/", classes_teach.class_manage, name="class_manage"),
+    path("teach/classes/<int:pk>/code/", classes_teach.class_code, name="class_code"),
+    path("teach/classes/<int:pk>/new-code/", classes_teach.class_new_code, name="class_new_code"),
+    path(
+        "teach/classes/<int:pk>/learners/<int:learner>/remove/",
+        classes_teach.class_remove,
+        name="class_remove",
+    ),
+    path(
+        "teach/classes/<int:pk>/learners/<int:learner>/",
+        class_reports.class_learner,
+        name="class_learner",
+    ),
+    path(
+        "teach/classes/<int:pk>/assignments/",
+        classes_teach.assignment_new,
+        name="assignment_new",
+    ),
+    path(
+        "teach/classes/<int:pk>/assignments/<int:assignment>/delete/",
+        classes_teach.assignment_delete,
+        name="assignment_delete",
+    ),
+    path("teach/classes/<int:pk>/report/", class_reports.class_report_view, name="class_report"),
+    path(
+        "teach/classes/<int:pk>/quizzes/<int:quiz>/report/",
+        class_reports.class_quiz_report,
+        name="class_quiz_report",
+    ),
+    path("classes/join/", classes.join_class, name="join_class"),
+    path("classes/<int:pk>/leave/", classes.leave_class, name="leave_class"),
+    path("join/<str:code>/", classes.join_link, name="join_link"),
     path("teach/upload/", teach.upload, name="upload"),
     path("teach/invite/", accounts.invite, name="invite"),
     path("quizzes/", quizzes.quiz_list, name="quizzes"),

@@ -1,8 +1,8 @@
 """Who may sign up (settings.SIGNUP_POLICY), and the invitation links that let them.
 
 - "open": anyone; an invitation link may still make its holder an instructor.
-- "code": only with a class join code or an invitation link. Until classes have join
-  codes, that means an invitation link (`manage.py invite`, or Invite on the teaching menu).
+- "code": only with a class's join code (the learner joins the class as they sign up) or
+  an invitation link (`manage.py invite`, or Invite learners under Teach).
 - "closed": nobody; accounts come from an administrator (the admin site).
 
 An invitation is a signed token, so it needs no table: it says which role it makes and

@@ -21,11 +21,34 @@ from studyapp.accounts.access import instructor_required
 from studyapp.accounts.models import Profile, profile_for, validate_time_zone
 from studyapp.accounts.ratelimits import limit_sign_up
 from studyapp.accounts.signup import InvitationError, invitation, read_invitation, until
+from studyapp.classes.membership import JoinError, class_for_code
+from studyapp.classes.models import Membership
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(help_text="For resetting your password if you forget it.")
+    code = forms.CharField(
+        label="Class code",
+        max_length=40,
+        required=False,
+        help_text="From your teacher, to join their class as you sign up.",
+    )
     invite = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, code_required: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = code_required
+        self.classroom = None
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if code:
+            try:
+                self.classroom = class_for_code(code)
+            except JoinError as error:
+                raise forms.ValidationError(str(error)) from None
+        return code
+
     # Filled in by the browser (Intl API). A hidden field's error could not be fixed by
     # the person signing up, so a zone we do not know becomes UTC, editable in settings.
     time_zone = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
@@ -76,17 +99,25 @@ def signup(request: HttpRequest) -> HttpResponse:
             role = read_invitation(token)
         except InvitationError as error:
             return _no_sign_up(request, "invalid", str(error))
-    elif policy == "code":
-        return _no_sign_up(request, "code")
-    form = SignUpForm(request.POST or None, initial={"invite": token})
+    # With SIGNUP=code, a class's join code is the way in (or an invitation link).
+    initial = {"invite": token, "code": request.GET.get("code", "")}
+    form = SignUpForm(
+        request.POST or None, initial=initial, code_required=policy == "code" and not token
+    )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():  # an account and its profile, or neither
+        with transaction.atomic():  # an account, its profile and its class, or none
             user = form.save()
             Profile.objects.create(user=user, role=role, time_zone=form.cleaned_data["time_zone"])
+            if form.classroom is not None:
+                Membership.objects.create(classroom=form.classroom, learner=user)
         login(request, user, backend="studyapp.accounts.auth.ProfileBackend")
-        messages.success(request, "Welcome! Your account is ready.")
+        welcome = "Welcome! Your account is ready"
+        if form.classroom is not None:
+            welcome += f", and you are in “{form.classroom.name}”"
+        messages.success(request, welcome + ".")
         return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form, "role": role})
+    context = {"form": form, "role": role, "code_required": form.fields["code"].required}
+    return render(request, "accounts/signup.html", context)
 
 
 def _no_sign_up(request: HttpRequest, reason: str, problem: str = "") -> HttpResponse:

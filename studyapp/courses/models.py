@@ -29,10 +29,12 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(teaching__instructor=user)
 
     def visible_to(self, user: AbstractBaseUser) -> CourseQuerySet:
-        """Return the courses this person may study: the public ones and those they teach.
-        (The class issue adds the courses of their classes.)"""
+        """Return the courses this person may study: the public ones, those they teach and
+        those of their classes. (study/reviewer.py has this rule in SQL too.)"""
         return self.filter(
-            Q(visibility=Course.Visibility.PUBLIC) | Q(teaching__instructor=user)
+            Q(visibility=Course.Visibility.PUBLIC)
+            | Q(teaching__instructor=user)
+            | Q(classes__members__learner=user)
         ).distinct()
 
 

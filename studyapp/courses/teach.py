@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from studyapp.accounts.access import instructor_required
+from studyapp.classes.models import Classroom
 from studyapp.courses.access import course_for_instructor
 from studyapp.courses.coteachers import InviteError, accept_invite, invited_course, make_invite
 from studyapp.courses.models import Course, Teaching
@@ -58,7 +59,11 @@ def teach_home(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title")
     )
-    return render(request, "courses/teach_home.html", {"courses": courses})
+    classes = Classroom.objects.taught_by(request.user).annotate(
+        learner_count=Count("members", distinct=True)
+    )
+    context = {"courses": courses, "classes": classes.order_by("name")}
+    return render(request, "courses/teach_home.html", context)
 
 
 @instructor_required

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from studyapp.classes.models import Classroom
+from studyapp.classes.reports import learner_work
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Section, Topic
 
@@ -26,7 +29,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """The courses this person can study, each with its topics."""
     courses = list(Course.objects.visible_to(request.user).order_by("title"))
     grouped = _topics_by_course(courses)
-    context = {"courses": [(course, grouped[course.pk]) for course in courses]}
+    context = {
+        "courses": [(course, grouped[course.pk]) for course in courses],
+        "work": learner_work(request.user, timezone.now()),
+        "classes": Classroom.objects.filter(members__learner=request.user).order_by("name"),
+    }
     return render(request, "courses/home.html", context)
 
 

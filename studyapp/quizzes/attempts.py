@@ -100,8 +100,16 @@ def _layout(quiz: Quiz, rng: random.Random) -> tuple[list[dict], int]:
     return layout, sum(1 for q in questions if q.scored)
 
 
-def start(learner: AbstractBaseUser, quiz: Quiz, now: datetime, rng: random.Random) -> Attempt:
-    """Resume the learner's open attempt, or start a new one if attempts are left."""
+def start(
+    learner: AbstractBaseUser,
+    quiz: Quiz,
+    now: datetime,
+    rng: random.Random,
+    closes_at: datetime | None = None,
+) -> Attempt:
+    """Resume the learner's open attempt, or start a new one if attempts are left. A new
+    attempt ends at the time limit of a test, or when the quiz closes (closes_at), if
+    either comes."""
     current = open_attempt(learner, quiz)
     if current is not None:
         return current
@@ -110,6 +118,7 @@ def start(learner: AbstractBaseUser, quiz: Quiz, now: datetime, rng: random.Rand
         raise AttemptError(f"You have used all {quiz.max_attempts} attempts at this quiz.")
     layout, scored = _layout(quiz, rng)
     limit = quiz.time_limit_minutes if quiz.mode == Quiz.Mode.TEST else None
+    ends = [t for t in (now + timedelta(minutes=limit) if limit else None, closes_at) if t]
     try:
         with transaction.atomic():
             return Attempt.objects.create(
@@ -118,7 +127,7 @@ def start(learner: AbstractBaseUser, quiz: Quiz, now: datetime, rng: random.Rand
                 number=used + 1,
                 mode=quiz.mode,
                 started_at=now,
-                deadline=now + timedelta(minutes=limit) if limit else None,
+                deadline=min(ends) if ends else None,
                 layout=layout,
                 max_score=float(scored),
             )

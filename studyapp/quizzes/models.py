@@ -157,6 +157,12 @@ class Response(models.Model):
     answer = models.JSONField()
     fraction = models.FloatField(null=True, blank=True)  # None: an essay, not yet marked
     answered_at = models.DateTimeField()
+    # An essay's marking: the instructor's comment, who marked it and when.
+    comment = models.TextField(blank=True, default="", db_default="")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

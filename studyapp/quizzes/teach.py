@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -29,6 +29,7 @@ from studyapp.quizzes.imports import (
     read_text,
     save_quiz,
 )
+from studyapp.quizzes.marking import essays_to_mark, mark_essay
 from studyapp.quizzes.models import Quiz
 
 
@@ -307,3 +308,45 @@ def quiz_download(request: HttpRequest, course: str, slug: str, fmt: str) -> Htt
     name = f"{quiz.slug}.{DOWNLOADS[fmt][1]}"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+# Marking essays --------------------------------------------------------------------------
+
+
+class EssayMarkForm(forms.Form):
+    mark = forms.DecimalField(
+        label="Mark (%)", min_value=0, max_value=100, max_digits=5, decimal_places=1
+    )
+    comment = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@instructor_required
+@require_GET
+def essays(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    """The quiz's essays that wait for a mark, oldest first, each with its form."""
+    quiz = quiz_for_instructor(request, course, slug)
+    waiting = [(r, EssayMarkForm(prefix=str(r.pk))) for r in essays_to_mark(quiz)]
+    return render(request, "quizzes/essays.html", {"quiz": quiz, "waiting": waiting})
+
+
+@instructor_required
+@require_POST
+def essay_mark(request: HttpRequest, course: str, slug: str, response: int) -> HttpResponse:
+    quiz = quiz_for_instructor(request, course, slug)
+    found = get_object_or_404(essays_to_mark(quiz), pk=response)
+    form = EssayMarkForm(request.POST, prefix=str(found.pk))
+    if form.is_valid():
+        mark_essay(
+            found,
+            float(form.cleaned_data["mark"]) / 100,
+            form.cleaned_data["comment"].strip(),
+            request.user,
+            timezone.now(),
+        )
+        messages.success(request, f"Marked {found.attempt.learner.get_username()}'s essay.")
+    else:
+        errors = "; ".join(" ".join(e) for e in form.errors.values())
+        messages.error(request, f"Not marked: {errors}")
+    return redirect("essays", course=quiz.course.slug, slug=quiz.slug)

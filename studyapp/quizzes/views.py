@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from studyapp.accounts.access import instructor_required
+from studyapp.classes.windows import Window
 from studyapp.courses.models import Course
 from studyapp.quizzes import attempts
 from studyapp.quizzes.access import quiz_for_instructor, quiz_for_learner
 from studyapp.quizzes.grading import AnswerError
+from studyapp.quizzes.marking import with_pending_marks
 from studyapp.quizzes.models import Attempt, Quiz
 
 
@@ -47,6 +49,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 def quiz_detail(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     quiz = quiz_for_learner(request, course, slug)
     mine = Attempt.objects.filter(learner=request.user, quiz=quiz).order_by("number")
+    mine = with_pending_marks(mine)
     context = {
         "quiz": quiz,
         "teaches": quiz.course.teaching.filter(instructor=request.user).exists(),
@@ -61,8 +64,14 @@ def quiz_detail(request: HttpRequest, course: str, slug: str) -> HttpResponse:
 @require_POST
 def quiz_start(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     quiz = quiz_for_learner(request, course, slug)
+    now, window = timezone.now(), Window(request.user, quiz)
+    if problem := window.problem(now):
+        messages.error(request, problem)
+        return redirect(quiz)
     try:
-        attempt = attempts.start(request.user, quiz, timezone.now(), random.Random())
+        attempt = attempts.start(
+            request.user, quiz, now, random.Random(), closes_at=window.closes(now)
+        )
     except attempts.AttemptError as error:
         messages.error(request, str(error))
         return redirect(quiz)
@@ -90,6 +99,7 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
         "quiz": attempt.quiz,
         "slots": attempts.slots(attempt),
         "reveal": attempts.reveals_answers(attempt),
+        "awaiting_marking": attempt.responses.filter(fraction__isnull=True).exists(),
     }
     return render(request, "quizzes/attempt.html", context)
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from studyapp import sql
 from studyapp.accounts.models import Profile
+from studyapp.classes.models import Classroom, Membership
 from studyapp.courses.models import Card, Course, Lesson, Teaching, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, ReviewLog, StudyDay
@@ -164,11 +165,15 @@ def next_card(
 
 def _visible_courses(learner: AbstractBaseUser) -> tuple[str, list]:
     """SQL for the ids of the courses the learner may study, as
-    Course.objects.visible_to says: the public ones and those they teach."""
+    Course.objects.visible_to says: the public ones, those they teach, their classes'."""
+    class_courses = sql.table(Classroom.courses.through)
     return (
         f"""SELECT co.id FROM {sql.table(Course)} co WHERE co.visibility = %s
-            UNION SELECT te.course_id FROM {sql.table(Teaching)} te WHERE te.instructor_id = %s""",
-        [Course.Visibility.PUBLIC, learner.pk],
+            UNION SELECT te.course_id FROM {sql.table(Teaching)} te WHERE te.instructor_id = %s
+            UNION SELECT cc.course_id FROM {class_courses} cc
+                  JOIN {sql.table(Membership)} m ON m.classroom_id = cc.classroom_id
+                  WHERE m.learner_id = %s""",
+        [Course.Visibility.PUBLIC, learner.pk, learner.pk],
     )
 
 

@@ -121,6 +121,22 @@ def retrievability(
     )
 
 
+def retrievability_sql(stability: str, elapsed_days: str, elapsed_params: list) -> tuple[str, list]:
+    """SQL for FSRS's retrievability from a stability column and an expression of the
+    whole days elapsed since the last review, exactly as fsrs computes it
+    (get_card_retrievability); returns the SQL and its parameters.
+
+    Reports average it over many cards in the database instead of fetching each row;
+    tests/classes check it against retrievability() above.
+    """
+    scheduler = _scheduler(DEFAULT_RETENTION, False)
+    elapsed = f"(CASE WHEN {elapsed_days} > 0 THEN {elapsed_days} ELSE 0 END)"
+    return (
+        f"POWER(1 + %s * {elapsed} / {stability}, %s)",
+        [scheduler._FACTOR, *elapsed_params, *elapsed_params, scheduler._DECAY],
+    )
+
+
 def format_interval(interval: timedelta) -> str:
     """Return an interval as a button shows it: "1m", "10m", "3h", "4d", "2mo", "1.5y"."""
     minutes = max(1, math.ceil(interval.total_seconds() / 60))

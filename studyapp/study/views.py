@@ -3,8 +3,11 @@ progress page."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -181,8 +184,13 @@ FORECAST_BAR, FORECAST_HEIGHT = 16, 100
 
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
-    profile = profile_for(request.user)
-    data = progress_for(request.user, profile, timezone.now())
+    return render(request, "study/progress.html", progress_context(request.user, timezone.now()))
+
+
+def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
+    """What the progress page shows of a learner: to them, or read-only to their class's
+    teachers (studyapp/classes/report_views.py)."""
+    data = progress_for(learner, profile_for(learner), now)
     cells = heatmap_cells(data.days, data.today)
     busiest = max((n for _, n in data.forecast), default=0)
     bars = []
@@ -198,7 +206,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             }
         )
     passed, total = data.retention
-    context = {
+    return {
         "progress": data,
         "cells": cells,
         "heat_width": (cells[-1].x + CELL) if cells else 0,
@@ -211,4 +219,3 @@ def progress(request: HttpRequest) -> HttpResponse:
         "retention_passed": passed,
         "retention_total": total,
     }
-    return render(request, "study/progress.html", context)

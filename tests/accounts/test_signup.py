@@ -41,17 +41,39 @@ def test_closed_sign_up_refuses_an_invitation_too(client, settings):
     assert not User.objects.exists()
 
 
-def test_code_only_sign_up_needs_an_invitation(client, settings):
+def test_code_only_sign_up_needs_a_class_code_or_an_invitation(client, settings):
     settings.SIGNUP_POLICY = "code"
     page = client.get(reverse("signup"))
-    assert page.status_code == 403 and "invitation" in page.text
-    assert client.post(reverse("signup"), FORM).status_code == 403
+    assert page.status_code == 200 and "you need the class code" in page.text
+    refused = client.post(reverse("signup"), FORM)
+    assert refused.status_code == 200 and "This field is required." in refused.text
+    assert not User.objects.exists()
     assert "Create an account" not in client.get(reverse("login")).text
     url = f"{reverse('signup')}?invite={invitation('learner')}"
     assert 'name="invite"' in client.get(url).text
     created = client.post(reverse("signup"), {**FORM, "invite": invitation("learner")})
     assert created.status_code == 302
     assert Profile.objects.get(user__username="maya").role == "learner"
+
+
+def test_a_class_code_signs_up_and_joins_the_class(client, settings):
+    from studyapp.classes.models import Classroom
+
+    settings.SIGNUP_POLICY = "code"
+    classroom = Classroom.objects.create(name="Period 3")
+    wrong = client.post(reverse("signup"), {**FORM, "code": "NOPE2345"})
+    assert "No class has the code" in wrong.text and not User.objects.exists()
+    prefilled = client.get(reverse("signup"), {"code": classroom.join_code}).text
+    assert f'value="{classroom.join_code}"' in prefilled
+    typed = classroom.join_code.lower()[:4] + "-" + classroom.join_code.lower()[4:]
+    created = client.post(reverse("signup"), {**FORM, "code": typed}, follow=True)
+    assert "you are in “Period 3”" in created.text
+    assert classroom.members.get().learner.username == "maya"
+    Classroom.objects.filter(pk=classroom.pk).update(joining_open=False)
+    closed = client.post(
+        reverse("signup"), {**FORM, "username": "ivy", "code": classroom.join_code}
+    )
+    assert "not taking new learners" in closed.text
 
 
 @pytest.mark.parametrize("token", ["forged", "learner:abc:def"])

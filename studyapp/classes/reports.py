@@ -1,0 +1,279 @@
+"""The class report: what a teacher of a spaced-repetition class needs to see tomorrow.
+
+Read-only, and a fixed number of queries whatever the class's size: the per-learner,
+per-topic figures are aggregated in the database (bench/report.py measures it), never
+fetched card by card.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Min
+
+from studyapp import sql
+from studyapp.accounts.models import Profile
+from studyapp.classes.models import Assignment, Classroom, Membership
+from studyapp.courses.models import Card, Topic
+from studyapp.quizzes.models import Attempt
+from studyapp.study import scheduling
+from studyapp.study.models import CardState, StudyDay
+
+FORECAST_DAYS = 14
+
+
+@dataclass
+class Cell:
+    """One learner's figures for one topic."""
+
+    seen: int = 0
+    total: int = 0
+    mastery: float | None = None  # mean predicted recall of the cards seen, now
+    due_today: int = 0
+    overdue: int = 0  # due on a day before today
+
+    @property
+    def percent_seen(self) -> int:
+        return round(100 * self.seen / self.total) if self.total else 0
+
+
+@dataclass
+class WorkState:
+    """Where a learner stands with one assignment."""
+
+    assignment: Assignment
+    state: str  # "not started", "in progress", "done", "late"
+    done_late: bool = False
+
+
+@dataclass
+class LearnerRow:
+    learner: object  # User
+    cells: dict[int, Cell] = field(default_factory=dict)  # by topic id
+    last_study: date | None = None
+    days_since_study: int | None = None
+    work: list[WorkState] = field(default_factory=list)
+
+    @property
+    def due_today(self) -> int:
+        return sum(c.due_today for c in self.cells.values())
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.cells.values())
+
+    @property
+    def mastery(self) -> float | None:
+        seen = [(c.mastery, c.seen) for c in self.cells.values() if c.mastery is not None]
+        total = sum(n for _, n in seen)
+        return sum(m * n for m, n in seen) / total if total else None
+
+    @property
+    def late(self) -> int:
+        return sum(1 for w in self.work if w.state == "late")
+
+    def need(self) -> tuple:
+        """Sort key: the learners who most need help first: more overdue, more late work,
+        longer since they studied, lower mastery."""
+        days = self.days_since_study if self.days_since_study is not None else 10_000
+        return (-self.overdue, -self.late, -days, self.mastery or 0.0)
+
+
+@dataclass
+class ClassReport:
+    classroom: Classroom
+    topics: list[Topic]
+    rows: list[LearnerRow]
+    assignments: list[Assignment]
+    forecast: list[tuple[date, int]]
+    today: date
+
+
+def _today_bounds(profile: Profile | None, now: datetime) -> tuple[date, datetime, datetime]:
+    zone = profile.zone if profile else scheduling.ZoneInfo("UTC")
+    hour = profile.day_start_hour if profile else 4
+    day = scheduling.study_day(now, zone, hour)
+    start, end = scheduling.day_bounds(day, zone, hour)
+    return day, start, end
+
+
+def class_report(classroom: Classroom, now: datetime, viewer: Profile) -> ClassReport:
+    """Gather the class report in a fixed number of queries."""
+    members = list(
+        Membership.objects.filter(classroom=classroom)
+        .select_related("learner__profile")
+        .order_by("learner__username")
+    )
+    learners = [m.learner for m in members]
+    courses = list(classroom.courses.values_list("pk", flat=True))
+    topics = list(
+        Topic.objects.with_card_counts()
+        .filter(course__in=courses)
+        .select_related("course")
+        .order_by("course__title", "order", "title")
+    )
+    rows = {learner.pk: LearnerRow(learner) for learner in learners}
+    for row in rows.values():
+        row.cells = {t.pk: Cell(total=t.card_count) for t in topics}
+    bounds = {
+        learner.pk: _today_bounds(getattr(learner, "profile", None), now) for learner in learners
+    }
+    if learners and topics:
+        _fill_cells(rows, bounds, [t.pk for t in topics], now)
+    last = StudyDay.objects.filter(learner__in=rows, reviews__gt=0).values("learner")
+    for learner_id, day in last.annotate(last=Max("day")).values_list("learner", "last"):
+        rows[learner_id].last_study = day
+        rows[learner_id].days_since_study = (bounds[learner_id][0] - day).days
+    assignments = list(classroom.assignments.select_related("topic", "quiz"))
+    _fill_work(rows, assignments, now)
+    viewer_day, viewer_start, _ = _today_bounds(viewer, now)
+    forecast = _forecast(list(rows), [t.pk for t in topics], viewer_day, viewer_start)
+    return ClassReport(
+        classroom=classroom,
+        topics=topics,
+        rows=sorted(rows.values(), key=LearnerRow.need),
+        assignments=assignments,
+        forecast=forecast,
+        today=viewer_day,
+    )
+
+
+def _in(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _fill_cells(
+    rows: dict[int, LearnerRow],
+    bounds: dict[int, tuple[date, datetime, datetime]],
+    topic_ids: list[int],
+    now: datetime,
+) -> None:
+    """One query: per learner and topic, the cards seen, due today, overdue and the mean
+    retrievability, each learner's "today" in their own time zone."""
+    learner_ids = list(rows)
+    starts = " ".join("WHEN %s THEN %s" for _ in learner_ids)
+    start_params = [p for pk in learner_ids for p in (pk, bounds[pk][1])]
+    end_params = [p for pk in learner_ids for p in (pk, bounds[pk][2])]
+    recall, recall_params = scheduling.retrievability_sql(
+        "s.stability", sql.whole_days("%s", "s.last_review"), [now]
+    )
+    found = sql.rows(
+        f"""SELECT s.learner_id, c.topic_id, COUNT(*),
+                   SUM(CASE WHEN s.due < (CASE s.learner_id {starts} END) THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN s.due < (CASE s.learner_id {starts} END) THEN 1 ELSE 0 END),
+                   AVG(CASE WHEN s.stability > 0 AND s.last_review IS NOT NULL
+                            THEN {recall} END)
+            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+            WHERE s.learner_id IN ({_in(learner_ids)}) AND c.topic_id IN ({_in(topic_ids)})
+              AND c.retired_at IS NULL AND c.kind <> %s
+            GROUP BY s.learner_id, c.topic_id""",
+        [
+            *start_params,
+            *end_params,
+            *recall_params,
+            *learner_ids,
+            *topic_ids,
+            Card.Kind.FROM_QUIZ,
+        ],
+    )
+    for learner_id, topic_id, seen, overdue, due_by_end, mastery in found:
+        cell = rows[learner_id].cells[topic_id]
+        cell.seen, cell.overdue = seen, int(overdue or 0)
+        cell.due_today = int(due_by_end or 0) - cell.overdue
+        cell.mastery = float(mastery) if mastery is not None else None
+
+
+def _fill_work(rows: dict[int, LearnerRow], assignments: list[Assignment], now: datetime) -> None:
+    """Each learner's state for each assignment: topic work from the cells already
+    counted, quiz work from one query of the learners' attempts at the assigned quizzes."""
+    quiz_ids = {a.quiz_id for a in assignments if a.quiz_id}
+    attempts: dict[tuple[int, int], dict] = {}
+    if quiz_ids and rows:
+        found = (
+            Attempt.objects.filter(learner__in=list(rows), quiz__in=quiz_ids)
+            .values("learner", "quiz")
+            .annotate(first_finished=Min("finished_at"), started=Min("started_at"))
+        )
+        attempts = {(a["learner"], a["quiz"]): a for a in found}
+    for row in rows.values():
+        for a in assignments:
+            cell = row.cells.get(a.topic_id, Cell()) if a.topic_id else None
+            row.work.append(work_state(a, cell, attempts.get((row.learner.pk, a.quiz_id)), now))
+
+
+def work_state(assignment: Assignment, cell: Cell | None, attempts: dict | None, now) -> WorkState:
+    """A learner's state for an assignment: a topic is done when every card of it has been
+    introduced (and so reviewed once); a quiz when an attempt at it is finished."""
+    done_at = None
+    if cell is not None:
+        done, started = cell.total > 0 and cell.seen >= cell.total, cell.seen > 0
+    else:
+        done_at = (attempts or {}).get("first_finished")
+        done, started = done_at is not None, bool(attempts)
+    if done:
+        return WorkState(
+            assignment, "done", done_late=bool(done_at and done_at > assignment.due_at)
+        )
+    if now > assignment.due_at:
+        return WorkState(assignment, "late")
+    return WorkState(assignment, "in progress" if started else "not started")
+
+
+def _forecast(
+    learner_ids: list[int], topic_ids: list[int], today: date, today_start: datetime
+) -> list[tuple[date, int]]:
+    """Reviews the class has due over the next 14 days, by day from the viewer's today;
+    what is overdue already counts for today. One query."""
+    counts: defaultdict[int, int] = defaultdict(int)
+    if learner_ids and topic_ids:
+        days = sql.whole_days("s.due", "%s")
+        found = sql.rows(
+            f"""SELECT {days} AS d, COUNT(*)
+                FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+                WHERE s.learner_id IN ({_in(learner_ids)}) AND c.topic_id IN ({_in(topic_ids)})
+                  AND c.retired_at IS NULL AND s.due < %s
+                GROUP BY d""",
+            [
+                today_start,
+                *learner_ids,
+                *topic_ids,
+                today_start + timedelta(days=FORECAST_DAYS),
+            ],
+        )
+        for offset, n in found:
+            counts[max(0, int(offset))] += n
+    return [(today + timedelta(days=n), counts[n]) for n in range(FORECAST_DAYS)]
+
+
+def learner_work(learner, now: datetime) -> list[WorkState]:
+    """What the learner's classes assign them, due soonest first, each with its state.
+    Four queries, however many classes and assignments."""
+    assignments = list(
+        Assignment.objects.filter(classroom__members__learner=learner)
+        .select_related("classroom", "topic__course", "quiz__course")
+        .order_by("due_at", "pk")
+    )
+    topic_ids = {a.topic_id for a in assignments if a.topic_id}
+    quiz_ids = {a.quiz_id for a in assignments if a.quiz_id}
+    cells = {pk: Cell() for pk in topic_ids}
+    if topic_ids:
+        in_use = Card.objects.active().filter(topic__in=topic_ids).exclude(kind=Card.Kind.FROM_QUIZ)
+        for topic_id, n in in_use.values("topic").annotate(n=Count("pk")).values_list("topic", "n"):
+            cells[topic_id].total = n
+        seen = CardState.objects.filter(learner=learner, card__in=in_use).values("card__topic")
+        for topic_id, n in seen.annotate(n=Count("pk")).values_list("card__topic", "n"):
+            cells[topic_id].seen = n
+    attempts = {}
+    if quiz_ids:
+        found = (
+            Attempt.objects.filter(learner=learner, quiz__in=quiz_ids)
+            .values("quiz")
+            .annotate(first_finished=Min("finished_at"), started=Min("started_at"))
+        )
+        attempts = {a["quiz"]: a for a in found}
+    return [
+        work_state(a, cells.get(a.topic_id) if a.topic_id else None, attempts.get(a.quiz_id), now)
+        for a in assignments
+    ]

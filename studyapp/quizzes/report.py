@@ -1,0 +1,138 @@
+"""The quiz report: every finished attempt, and each question's statistics as Moodle
+defines them (mod/quiz/report/statistics):
+
+- facility index: the mean score on the question as a share of its maximum;
+- discrimination index: the correlation between the score on the question and the score
+  on the rest of the attempt, over the attempts that had the question;
+- how many attempts had it, and for choice questions how often each choice was picked.
+
+A question is flagged when it discriminates poorly (below 0.2) or is nearly always right
+(facility above 0.95) or nearly always wrong (below 0.1). Read-only, three queries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from studyapp.quizzes.models import Attempt, Question, Quiz, Response
+
+LOW_DISCRIMINATION, TOO_EASY, TOO_HARD = 0.2, 0.95, 0.1
+
+
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Pearson's r of two equally long series; None when either does not vary."""
+    if len(xs) < 2:
+        return None
+    mx, my = mean(xs), mean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+@dataclass
+class QuestionStats:
+    question: Question
+    attempts: int = 0
+    facility: float | None = None
+    discrimination: float | None = None
+    picks: list[tuple[str, int]] = field(default_factory=list)  # (choice, times picked)
+    unmarked: int = 0  # essays waiting for the instructor
+
+    @property
+    def flags(self) -> list[str]:
+        found = []
+        if self.discrimination is not None and self.discrimination < LOW_DISCRIMINATION:
+            found.append("discriminates poorly")
+        if self.facility is not None and self.facility > TOO_EASY:
+            found.append("nearly everyone gets it right")
+        if self.facility is not None and self.facility < TOO_HARD:
+            found.append("nearly everyone gets it wrong")
+        return found
+
+
+@dataclass
+class AttemptRow:
+    attempt: Attempt
+    awaiting_marking: bool
+
+    @property
+    def minutes(self) -> float:
+        return (self.attempt.finished_at - self.attempt.started_at).total_seconds() / 60
+
+
+@dataclass
+class QuizReport:
+    quiz: Quiz
+    attempts: list[AttemptRow]
+    questions: list[QuestionStats]
+
+
+def item_statistics(
+    questions: Sequence[Question], scores: Iterable[dict[int, float]]
+) -> list[QuestionStats]:
+    """Moodle's per-question statistics from each attempt's scores by question id (a
+    question the attempt had but left unanswered scores 0; one it did not have is absent)."""
+    scores = list(scores)
+    stats = []
+    for question in questions:
+        had = [s for s in scores if question.pk in s]
+        entry = QuestionStats(question, attempts=len(had))
+        if had:
+            mine = [s[question.pk] for s in had]
+            rest = [sum(s.values()) - s[question.pk] for s in had]
+            entry.facility = mean(mine)  # a question's maximum is 1: fractions 0..1
+            entry.discrimination = correlation(mine, rest)
+        stats.append(entry)
+    return stats
+
+
+def quiz_report(quiz: Quiz, learners: Iterable | None = None) -> QuizReport:
+    """The report over the quiz's finished attempts, of the given learners (a class's)
+    or of everyone. Three queries whatever the number of attempts."""
+    attempts = Attempt.objects.filter(quiz=quiz, finished_at__isnull=False)
+    if learners is not None:
+        attempts = attempts.filter(learner__in=learners)
+    attempts = list(attempts.select_related("learner").order_by("learner__username", "number"))
+    questions = [q for q in quiz.questions.order_by("position") if q.scored]
+    responses = Response.objects.filter(attempt__in=attempts).values_list(
+        "attempt_id", "question_id", "fraction", "answer"
+    )
+    by_attempt: defaultdict[int, dict[int, float]] = defaultdict(dict)
+    unmarked: Counter[int] = Counter()
+    pending: set[int] = set()
+    picked: defaultdict[int, Counter] = defaultdict(Counter)
+    for attempt_id, question_id, fraction, answer in responses:
+        if fraction is None:
+            unmarked[question_id] += 1
+            pending.add(attempt_id)
+        by_attempt[attempt_id][question_id] = fraction or 0.0
+        if isinstance(answer, list):  # multiple choice: the indexes chosen
+            picked[question_id].update(answer)
+        elif isinstance(answer, bool):  # true or false
+            picked[question_id][answer] += 1
+    scores = []
+    for attempt in attempts:
+        had = {entry["question"] for entry in attempt.layout}
+        scored = {q.pk: by_attempt[attempt.pk].get(q.pk, 0.0) for q in questions if q.pk in had}
+        scores.append(scored)
+    stats = item_statistics(questions, scores)
+    for entry in stats:
+        q = entry.question
+        entry.unmarked = unmarked[q.pk]
+        if q.type == "multichoice":
+            choices = q.data["choices"]
+            entry.picks = [(c["html"], picked[q.pk][i]) for i, c in enumerate(choices)]
+        elif q.type == "truefalse":
+            entry.picks = [("True", picked[q.pk][True]), ("False", picked[q.pk][False])]
+    rows = [AttemptRow(a, a.pk in pending) for a in attempts]
+    return QuizReport(quiz, rows, stats)
