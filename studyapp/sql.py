@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
@@ -47,6 +47,26 @@ def rows(sql: str, params: Sequence[object]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [param(p) for p in params])
         return cursor.fetchall()
+
+
+_native_pow: dict[str, bool] = {}
+
+
+def power() -> str:
+    """The SQL name of x to the power y that runs in the database itself: PostgreSQL's,
+    or SQLite's built-in pow where it has math functions (3.35 and later, as built by
+    Python's own). Django replaces SQLite's POWER with a Python function, which a report
+    averaging thousands of rows pays for on every one."""
+    if connection.vendor != "sqlite":
+        return "POWER"
+    if connection.vendor not in _native_pow:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pow(2, 1)")
+            _native_pow[connection.vendor] = True
+        except DatabaseError:  # an SQLite built without math functions
+            _native_pow[connection.vendor] = False
+    return "pow" if _native_pow[connection.vendor] else "POWER"
 
 
 def whole_days(later: str, earlier: str) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+from html import escape  # the standard library's: Django's is lazy-wrapped, slower per cell
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.access import instructor_required
@@ -36,6 +40,56 @@ def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+# The report's big tables and its heat map are written here, not in the template: a class
+# of 40 and a dozen topics make hundreds of cells, and Django's template engine takes
+# several times longer over them than the rest of the page (bench/report.py).
+def _grid_rows(classroom_pk: int, grid: list) -> str:
+    rows = []
+    # One reverse() for the class, not one per learner: it costs more than a row.
+    learners = reverse("class_learner", args=[classroom_pk, 0]).removesuffix("0/")
+    for row, cells in grid:
+        learner_url = f"{learners}{row.learner.pk}/"
+        days = "never" if row.days_since_study is None else row.days_since_study
+        alert = ' class="text-danger fw-semibold"'
+        topic_cells = "".join(
+            f'<td class="small">{c.seen}/{c.total}'
+            f"{'' if c.mastery is None else ' · ' + _percent(c.mastery)}</td>"
+            for c in cells
+        )
+        rows.append(
+            f'<tr><th scope="row"><a href="{escape(learner_url)}">'
+            f"{escape(row.learner.get_username())}</a></th>"
+            f"<td{alert if row.overdue else ''}>{row.overdue}</td><td>{row.due_today}</td>"
+            f"<td>{days}</td><td>{_percent(row.mastery)}</td>"
+            f"<td{alert if row.late else ''}>{row.late}</td>{topic_cells}</tr>"
+        )
+    return mark_safe("".join(rows))  # every value above is escaped, or a number
+
+
+def _heat_map(topics: list, grid: list) -> str:
+    parts = []
+    titles = [escape(topic.title) for topic in topics]
+    for i, (row, cells) in enumerate(grid):
+        y = i * HEAT_CELL
+        name = escape(row.learner.get_username())
+        parts.append(
+            f'<text x="0" y="{y + 18}" class="axis">{escape(Truncator(name).chars(18))}</text>'
+        )
+        for j, (title, c) in enumerate(zip(titles, cells, strict=True)):
+            mastery = "" if c.mastery is None else f", mastery {_percent(c.mastery)}"
+            parts.append(
+                f'<rect x="{NAMES_WIDTH + j * HEAT_CELL}" y="{y}" width="{HEAT_CELL - 3}" '
+                f'height="{HEAT_CELL - 3}" rx="3" class="heat-{_heat(c.mastery)}">'
+                f"<title>{name}, {title}: {c.seen} of {c.total} seen{mastery}"
+                "</title></rect>"
+            )
+    return mark_safe("".join(parts))  # every value above is escaped, or a number
 
 
 def _heat(mastery: float | None) -> int:
@@ -79,17 +133,6 @@ def class_report_view(request: HttpRequest, pk: int) -> HttpResponse:
             {"x": i * FORECAST_BAR, "y": FORECAST_HEIGHT - height, "h": height, "day": day, "n": n}
         )
     grid = [(row, [row.cells[t.pk] for t in report.topics]) for row in report.rows]
-    heat = [
-        (
-            row,
-            i * HEAT_CELL,
-            [
-                (NAMES_WIDTH + j * HEAT_CELL, topic, cell, _heat(cell.mastery))
-                for j, (topic, cell) in enumerate(zip(report.topics, cells, strict=True))
-            ],
-        )
-        for i, (row, cells) in enumerate(grid)
-    ]
     context = {
         "classroom": classroom,
         "report": report,
@@ -97,9 +140,8 @@ def class_report_view(request: HttpRequest, pk: int) -> HttpResponse:
         "bar_width": FORECAST_BAR - 4,
         "forecast_width": FORECAST_BAR * len(bars),
         "forecast_height": FORECAST_HEIGHT,
-        "grid": grid,
-        "heat": heat,
-        "square": HEAT_CELL - 3,
+        "grid_rows": _grid_rows(classroom.pk, grid),
+        "heat_map": _heat_map(report.topics, grid),
         "heat_width": NAMES_WIDTH + HEAT_CELL * len(report.topics),
         "heat_height": HEAT_CELL * len(report.rows),
         "quizzes": Quiz.objects.filter(course__in=classroom.courses.all(), retired_at__isnull=True),
@@ -160,4 +202,20 @@ def class_quiz_report(request: HttpRequest, pk: int, quiz: int) -> HttpResponse:
         header = ["question", "text", "type", "attempts", "facility", "discrimination", "flags"]
         return _csv(f"{found.slug}-items.csv", header, rows)
     context = {"classroom": classroom, "quiz": found, "report": report}
+    context["attempt_rows"] = _attempt_rows(report.attempts)
     return render(request, "classes/quiz_report.html", context)
+
+
+def _attempt_rows(rows: list) -> str:
+    """The attempts table's rows (written here for the reason _grid_rows says)."""
+    zone = timezone.get_current_timezone()
+    out = []
+    for r in rows:
+        a = r.attempt
+        score = "awaiting marking" if r.awaiting_marking else f"{a.score:g} / {a.max_score:g}"
+        finished = a.finished_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        out.append(
+            f'<tr><th scope="row">{escape(a.learner.get_username())}</th><td>{a.number}</td>'
+            f"<td>{finished}</td><td>{r.minutes:.1f}</td><td>{score}</td></tr>"
+        )
+    return mark_safe("".join(out))  # every value above is escaped, or a number

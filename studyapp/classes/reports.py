@@ -153,26 +153,30 @@ def _fill_cells(
     """One query: per learner and topic, the cards seen, due today, overdue and the mean
     retrievability, each learner's "today" in their own time zone."""
     learner_ids = list(rows)
-    starts = " ".join("WHEN %s THEN %s" for _ in learner_ids)
-    start_params = [p for pk in learner_ids for p in (pk, bounds[pk][1])]
-    end_params = [p for pk in learner_ids for p in (pk, bounds[pk][2])]
+    starts, start_params = _per_learner({pk: bounds[pk][1] for pk in learner_ids})
+    ends, end_params = _per_learner({pk: bounds[pk][2] for pk in learner_ids})
     recall, recall_params = scheduling.retrievability_sql(
-        "s.stability", sql.whole_days("%s", "s.last_review"), [now]
+        "s.stability", "s.elapsed", [], sql.power()
     )
+    # The elapsed days are worked out once per card, in the inner query; "+c.topic_id"
+    # keeps SQLite from starting at the topics' index, which probes every learner's state
+    # of every card (PostgreSQL reads it as the plain column).
     found = sql.rows(
-        f"""SELECT s.learner_id, c.topic_id, COUNT(*),
-                   SUM(CASE WHEN s.due < (CASE s.learner_id {starts} END) THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN s.due < (CASE s.learner_id {starts} END) THEN 1 ELSE 0 END),
-                   AVG(CASE WHEN s.stability > 0 AND s.last_review IS NOT NULL
-                            THEN {recall} END)
-            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-            WHERE s.learner_id IN ({_in(learner_ids)}) AND c.topic_id IN ({_in(topic_ids)})
-              AND c.retired_at IS NULL AND c.kind <> %s
-            GROUP BY s.learner_id, c.topic_id""",
+        f"""SELECT s.learner_id, s.topic_id, COUNT(*),
+                   SUM(CASE WHEN s.due < {starts} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN s.due < {ends} THEN 1 ELSE 0 END),
+                   AVG(CASE WHEN s.stability > 0 AND s.elapsed IS NOT NULL THEN {recall} END)
+            FROM (SELECT s.learner_id, c.topic_id, s.due, s.stability,
+                         {sql.whole_days("%s", "s.last_review")} AS elapsed
+                  FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+                  WHERE s.learner_id IN ({_in(learner_ids)}) AND +c.topic_id IN ({_in(topic_ids)})
+                    AND c.retired_at IS NULL AND c.kind <> %s) s
+            GROUP BY s.learner_id, s.topic_id""",
         [
             *start_params,
             *end_params,
             *recall_params,
+            now,
             *learner_ids,
             *topic_ids,
             Card.Kind.FROM_QUIZ,
@@ -183,6 +187,15 @@ def _fill_cells(
         cell.seen, cell.overdue = seen, int(overdue or 0)
         cell.due_today = int(due_by_end or 0) - cell.overdue
         cell.mastery = float(mastery) if mastery is not None else None
+
+
+def _per_learner(values: dict[int, datetime]) -> tuple[str, list]:
+    """SQL for a time that may differ by learner (their day starts in their own zone):
+    a plain parameter when it is the same for all, as in most classes, else a CASE."""
+    if len(set(values.values())) == 1:
+        return "%s", [next(iter(values.values()))]
+    cases = " ".join("WHEN %s THEN %s" for _ in values)
+    return f"(CASE s.learner_id {cases} END)", [p for item in values.items() for p in item]
 
 
 def _fill_work(rows: dict[int, LearnerRow], assignments: list[Assignment], now: datetime) -> None:
@@ -232,7 +245,7 @@ def _forecast(
         found = sql.rows(
             f"""SELECT {days} AS d, COUNT(*)
                 FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-                WHERE s.learner_id IN ({_in(learner_ids)}) AND c.topic_id IN ({_in(topic_ids)})
+                WHERE s.learner_id IN ({_in(learner_ids)}) AND +c.topic_id IN ({_in(topic_ids)})
                   AND c.retired_at IS NULL AND s.due < %s
                 GROUP BY d""",
             [

@@ -104,7 +104,7 @@ def quiz_report(quiz: Quiz, learners: Iterable | None = None) -> QuizReport:
         attempts = attempts.filter(learner__in=learners)
     attempts = list(attempts.select_related("learner").order_by("learner__username", "number"))
     questions = [q for q in quiz.questions.order_by("position") if q.scored]
-    responses = Response.objects.filter(attempt__in=attempts).values_list(
+    responses = Response.objects.filter(attempt_id__in=[a.pk for a in attempts]).values_list(
         "attempt_id", "question_id", "fraction", "answer"
     )
     by_attempt: defaultdict[int, dict[int, float]] = defaultdict(dict)
@@ -120,11 +120,12 @@ def quiz_report(quiz: Quiz, learners: Iterable | None = None) -> QuizReport:
             picked[question_id].update(answer)
         elif isinstance(answer, bool):  # true or false
             picked[question_id][answer] += 1
+    question_ids = [q.pk for q in questions]
     scores = []
     for attempt in attempts:
         had = {entry["question"] for entry in attempt.layout}
-        scored = {q.pk: by_attempt[attempt.pk].get(q.pk, 0.0) for q in questions if q.pk in had}
-        scores.append(scored)
+        mine = by_attempt[attempt.pk]
+        scores.append({pk: mine.get(pk, 0.0) for pk in question_ids if pk in had})
     stats = item_statistics(questions, scores)
     for entry in stats:
         q = entry.question

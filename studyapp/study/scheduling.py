@@ -121,18 +121,21 @@ def retrievability(
     )
 
 
-def retrievability_sql(stability: str, elapsed_days: str, elapsed_params: list) -> tuple[str, list]:
+def retrievability_sql(
+    stability: str, elapsed_days: str, elapsed_params: list, power: str = "POWER"
+) -> tuple[str, list]:
     """SQL for FSRS's retrievability from a stability column and an expression of the
     whole days elapsed since the last review, exactly as fsrs computes it
     (get_card_retrievability); returns the SQL and its parameters.
 
     Reports average it over many cards in the database instead of fetching each row;
-    tests/classes check it against retrievability() above.
+    tests/classes check it against retrievability() above. power: the database's name
+    for x to the power y (studyapp.sql.power).
     """
     scheduler = _scheduler(DEFAULT_RETENTION, False)
     elapsed = f"(CASE WHEN {elapsed_days} > 0 THEN {elapsed_days} ELSE 0 END)"
     return (
-        f"POWER(1 + %s * {elapsed} / {stability}, %s)",
+        f"{power}(1 + %s * {elapsed} / {stability}, %s)",
         [scheduler._FACTOR, *elapsed_params, *elapsed_params, scheduler._DECAY],
     )
 
