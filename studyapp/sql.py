@@ -74,8 +74,16 @@ def whole_days(later: str, earlier: str) -> str:
     Python's (later - earlier).days counts them for times apart by a day or more; each
     database says it its own way."""
     if connection.vendor == "postgresql":
-        return f"FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400)"
+        # float8: EXTRACT gives numeric, whose arithmetic is many times slower.
+        return f"FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier}))::float8 / 86400)"
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def unindexed(column: str) -> str:
+    """The column, kept from driving SQLite's plan: "+column" stops SQLite from starting
+    at an index of it (when starting elsewhere reads far fewer rows). PostgreSQL plans
+    by its statistics, and "+" would only blind them, so it gets the plain column."""
+    return f"+{column}" if connection.vendor == "sqlite" else column
 
 
 def _prepared(obj: Model, fields: list, add: bool) -> list[object]:

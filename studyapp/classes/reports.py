@@ -158,9 +158,8 @@ def _fill_cells(
     recall, recall_params = scheduling.retrievability_sql(
         "s.stability", "s.elapsed", [], sql.power()
     )
-    # The elapsed days are worked out once per card, in the inner query; "+c.topic_id"
-    # keeps SQLite from starting at the topics' index, which probes every learner's state
-    # of every card (PostgreSQL reads it as the plain column).
+    # The elapsed days are worked out once per card, in the inner query; SQLite must not
+    # start at the topics' index, which probes every learner's state of every card.
     found = sql.rows(
         f"""SELECT s.learner_id, s.topic_id, COUNT(*),
                    SUM(CASE WHEN s.due < {starts} THEN 1 ELSE 0 END),
@@ -169,7 +168,8 @@ def _fill_cells(
             FROM (SELECT s.learner_id, c.topic_id, s.due, s.stability,
                          {sql.whole_days("%s", "s.last_review")} AS elapsed
                   FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-                  WHERE s.learner_id IN ({_in(learner_ids)}) AND +c.topic_id IN ({_in(topic_ids)})
+                  WHERE s.learner_id IN ({_in(learner_ids)})
+                    AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
                     AND c.retired_at IS NULL AND c.kind <> %s) s
             GROUP BY s.learner_id, s.topic_id""",
         [
@@ -245,7 +245,8 @@ def _forecast(
         found = sql.rows(
             f"""SELECT {days} AS d, COUNT(*)
                 FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-                WHERE s.learner_id IN ({_in(learner_ids)}) AND +c.topic_id IN ({_in(topic_ids)})
+                WHERE s.learner_id IN ({_in(learner_ids)})
+                  AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
                   AND c.retired_at IS NULL AND s.due < %s
                 GROUP BY d""",
             [

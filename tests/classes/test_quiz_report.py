@@ -77,7 +77,7 @@ def test_the_report_of_a_real_class_gives_the_same_figures(django_assert_max_num
         for slot, value in zip(attempts.slots(attempt), answers, strict=True):
             attempts.answer(attempt, slot, QueryDict(f"answer={str(value).lower()}"), now)
         attempts.finish(attempt, now)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         report = quiz_report(quiz)
     assert [s.facility for s in report.questions] == [0.75, 0.5, 0.5]
     assert [round(s.discrimination, 4) for s in report.questions] == [0.8165, 0.3015, 0.3015]
