@@ -12,6 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from studyapp.accounts.models import Profile
+from studyapp.classes.models import Classroom, Membership
 from studyapp.courses.models import Topic
 from studyapp.quizzes.models import Quiz
 from tests.e2e.conftest import assert_accessible, csp_refusals
@@ -107,6 +108,9 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(
     call_command("import_notes", str(CONTENT), verbosity=0)
     quiz = Quiz.objects.order_by("pk").first()
     topic = Topic.objects.order_by("order").first()
+    classroom = Classroom.objects.create(name="Period 3")
+    classroom.courses.add(taught_course)
+    Membership.objects.create(classroom=classroom, learner=instructor)
     context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -145,6 +149,15 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(
         f"/teach/courses/{quiz.course.slug}/quizzes/{quiz.slug}/",
         "/teach/upload/",
         "/teach/invite/",
+        "/teach/classes/new/",
+        f"/teach/classes/{classroom.pk}/",
+        f"/teach/classes/{classroom.pk}/code/",
+        f"/teach/classes/{classroom.pk}/report/",
+        f"/teach/classes/{classroom.pk}/learners/{instructor.pk}/",
+        f"/teach/classes/{classroom.pk}/quizzes/{quiz.pk}/report/",
+        f"/teach/courses/{quiz.course.slug}/quizzes/{quiz.slug}/essays/",
+        "/classes/join/",
+        f"/join/{classroom.join_code}/",
         "/accounts/profile/",
     ]
     widths = {}
