@@ -169,7 +169,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(40)
     with tempfile.TemporaryDirectory() as data_dir:
-        review.setup_django(data_dir)
+        review.setup_django(data_dir, keep_contexts=False)
         small_db, large_db = review.open_databases(data_dir)
         print(f"database: {large_db.vendor}")
         small = review.Side("small", 1_000, small_db)

@@ -68,7 +68,11 @@ class Side:
     queries: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
-def setup_django(data_dir: str) -> None:
+def setup_django(data_dir: str, keep_contexts: bool = True) -> None:
+    """Configure Django for a benchmark. keep_contexts: keep each response's template
+    context (Django's test instrumentation), which the reviewer needs for a card's token;
+    it costs every template rendered a copy of its context, so a benchmark of pages that
+    does not need it goes without."""
     os.environ.setdefault("STUDYAPP_DATA_DIR", data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
     # With DATABASE_URL the app wants the key its servers share; one process needs none.
@@ -82,7 +86,8 @@ def setup_django(data_dir: str) -> None:
 
     from studyapp import urls
 
-    setup_test_environment()  # so that responses carry the template context (the token)
+    if keep_contexts:
+        setup_test_environment()  # so that responses carry the template context (the token)
     urls.urlpatterns.append(path("bench-trivial/", trivial))
     clear_url_caches()
 
