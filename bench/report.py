@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -152,17 +151,6 @@ def one_round(side: review.Side) -> None:
     timed("quiz", f"/teach/classes/{classroom}/quizzes/{quiz}/report/")
 
 
-def figures(side: review.Side) -> dict[str, dict]:
-    return {
-        name: {
-            "median": statistics.median(side.times[name]),
-            "p95": statistics.quantiles(side.times[name], n=20)[18],
-            "queries": max(side.queries[name]),
-        }
-        for name in MEASURED
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="rounds on each side")
@@ -180,7 +168,7 @@ def main() -> None:
             for side in (small, large) if i % 2 == 0 else (large, small):
                 review.use(side)
                 one_round(side)
-        result = {side.label: figures(side) for side in (small, large)}
+        result = {side.label: review.summary(side, MEASURED) for side in (small, large)}
         for label, found in result.items():
             print(f"{label}:")
             for name, f in found.items():
