@@ -4,12 +4,13 @@ instructors' invitation links; Django's own views do the rest."""
 from __future__ import annotations
 
 from django import forms
+from django.core import validators
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -79,8 +80,23 @@ class ProfileForm(forms.ModelForm):
         help_texts = {"time_zone": "An IANA name such as Europe/Berlin or America/New_York."}
 
 
+class LoginForm(AuthenticationForm):
+    """Django's log-in form, checking the name's length as well as showing it.
+
+    Django sets the maximum after building the field, so no validator enforces it: a longer
+    name reached authenticate(), and axes wrote it into a 255-character column, a 500 on
+    PostgreSQL. No account has a longer name, so it is refused before it is counted."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(validators.MaxLengthValidator(field.max_length))
+
+
 class LoginView(auth_views.LoginView):
     """Django's log-in page, which offers sign-up only where anyone may sign up."""
+
+    form_class = LoginForm
 
     def get_context_data(self, **kwargs: object) -> dict:
         return super().get_context_data(**kwargs) | {"signup_policy": settings.SIGNUP_POLICY}

@@ -55,6 +55,17 @@ def test_a_few_typos_then_the_right_password_log_in_and_start_afresh(client, lea
     assert log_in(client, "lena", "lena-pw-123").status_code == 302
 
 
+def test_a_name_longer_than_any_account_is_refused_before_it_is_counted(client):
+    # Django's log-in form shows a maxlength but does not check it; axes then wrote the
+    # name into its 255-character column, a 500 on PostgreSQL (SQLite ignores lengths).
+    from axes.models import AccessAttempt
+
+    response = log_in(client, "x" * 300, "wrong")
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.text
+    assert not AccessAttempt.objects.exists()
+
+
 def test_sign_ups_from_one_address_are_rate_limited(client, settings):
     settings.SIGNUP_RATE = "3/h"
     for n in range(3):
