@@ -4,7 +4,6 @@ instructors' invitation links; Django's own views do the rest."""
 from __future__ import annotations
 
 from django import forms
-from django.core import validators
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
+from django.core import validators
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
