@@ -151,13 +151,41 @@ def one_round(side: review.Side) -> None:
     timed("quiz", f"/teach/classes/{classroom}/quizzes/{quiz}/report/")
 
 
+def profile(name: str, requests: int, data_dir: str, rng: random.Random) -> None:
+    import cProfile
+    import pstats
+
+    small_db, _ = review.open_databases(data_dir)
+    small = review.Side("small", 1_000, small_db)
+    prepare(small, 1_000, 0, rng)
+    review.use(small)
+    one_round(small)  # warm: templates compiled, caches filled
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        one_round(small)
+    profiler.disable()
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(45)
+    for measured in MEASURED:
+        print(measured, f"median {review.summary(small, MEASURED)[measured]['median']:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="rounds on each side")
+    parser.add_argument(
+        "--profile",
+        choices=("class", "quiz"),
+        help="only profile that report on the small database (its cost hardly grows with "
+        "the history) and print where the time goes",
+    )
     args = parser.parse_args()
     rng = random.Random(40)
     with tempfile.TemporaryDirectory() as data_dir:
         review.setup_django(data_dir, keep_contexts=False)
+        if args.profile:
+            return profile(args.profile, args.requests, data_dir, rng)
         small_db, large_db = review.open_databases(data_dir)
         print(f"database: {large_db.vendor}")
         small = review.Side("small", 1_000, small_db)

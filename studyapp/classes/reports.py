@@ -101,16 +101,16 @@ def _today_bounds(profile: Profile | None, now: datetime) -> tuple[date, datetim
 
 def class_report(classroom: Classroom, now: datetime, viewer: Profile) -> ClassReport:
     """Gather the class report in a fixed number of queries."""
-    members = list(
+    members = (
         Membership.objects.filter(classroom=classroom)
         .select_related("learner__profile")
+        .only("learner__username", "learner__profile__time_zone", "learner__profile__day_start_hour")
         .order_by("learner__username")
     )
     learners = [m.learner for m in members]
-    courses = list(classroom.courses.values_list("pk", flat=True))
     topics = list(
         Topic.objects.with_card_counts()
-        .filter(course__in=courses)
+        .filter(course__classes=classroom)
         .select_related("course")
         .order_by("course__title", "order", "title")
     )
@@ -120,22 +120,22 @@ def class_report(classroom: Classroom, now: datetime, viewer: Profile) -> ClassR
     bounds = {
         learner.pk: _today_bounds(getattr(learner, "profile", None), now) for learner in learners
     }
+    viewer_day, viewer_start, _ = _today_bounds(viewer, now)
+    forecast = [0] * FORECAST_DAYS
     if learners and topics:
-        _fill_cells(rows, bounds, [t.pk for t in topics], now)
+        forecast = _fill_cells(rows, bounds, [t.pk for t in topics], now, viewer_start)
     last = StudyDay.objects.filter(learner__in=rows, reviews__gt=0).values("learner")
     for learner_id, day in last.annotate(last=Max("day")).values_list("learner", "last"):
         rows[learner_id].last_study = day
         rows[learner_id].days_since_study = (bounds[learner_id][0] - day).days
     assignments = list(classroom.assignments.select_related("topic", "quiz"))
     _fill_work(rows, assignments, now)
-    viewer_day, viewer_start, _ = _today_bounds(viewer, now)
-    forecast = _forecast(list(rows), [t.pk for t in topics], viewer_day, viewer_start)
     return ClassReport(
         classroom=classroom,
         topics=topics,
         rows=sorted(rows.values(), key=LearnerRow.need),
         assignments=assignments,
-        forecast=forecast,
+        forecast=[(viewer_day + timedelta(days=n), due) for n, due in enumerate(forecast)],
         today=viewer_day,
     )
 
@@ -149,44 +149,63 @@ def _fill_cells(
     bounds: dict[int, tuple[date, datetime, datetime]],
     topic_ids: list[int],
     now: datetime,
-) -> None:
-    """One query: per learner and topic, the cards seen, due today, overdue and the mean
-    retrievability, each learner's "today" in their own time zone."""
+    forecast_start: datetime,
+) -> list[int]:
+    """One query, one pass over the class's card states: per learner and topic, the cards
+    seen, due today, overdue and the mean retrievability, each learner's "today" in their
+    own time zone; and the class's forecast, returned: reviews due on each of the next
+    FORECAST_DAYS days from forecast_start (the viewer's today), overdue ones counting for
+    today, missed-quiz cards included (they are reviews owed too, though not a topic's)."""
     learner_ids = list(rows)
     starts, start_params = _per_learner({pk: bounds[pk][1] for pk in learner_ids})
     ends, end_params = _per_learner({pk: bounds[pk][2] for pk in learner_ids})
     recall, recall_params = scheduling.retrievability_sql(
         "s.stability", "s.elapsed", [], sql.power()
     )
+    # Due before the end of forecast day k, cumulative: day k's count is a difference.
+    day_ends = [forecast_start + timedelta(days=k + 1) for k in range(FORECAST_DAYS)]
+    by_day = ", ".join("SUM(CASE WHEN s.due < %s THEN 1 ELSE 0 END)" for _ in day_ends)
+    own = "s.kind <> %s"
     # The elapsed days are worked out once per card, in the inner query; SQLite must not
     # start at the topics' index, which probes every learner's state of every card.
     found = sql.rows(
-        f"""SELECT s.learner_id, s.topic_id, COUNT(*),
-                   SUM(CASE WHEN s.due < {starts} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN s.due < {ends} THEN 1 ELSE 0 END),
-                   AVG(CASE WHEN s.stability > 0 AND s.elapsed IS NOT NULL THEN {recall} END)
-            FROM (SELECT s.learner_id, c.topic_id, s.due, s.stability,
+        f"""SELECT s.learner_id, s.topic_id,
+                   SUM(CASE WHEN {own} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN {own} AND s.due < {starts} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN {own} AND s.due < {ends} THEN 1 ELSE 0 END),
+                   AVG(CASE WHEN {own} AND s.stability > 0 AND s.elapsed IS NOT NULL
+                            THEN {recall} END),
+                   {by_day}
+            FROM (SELECT s.learner_id, c.topic_id, c.kind, s.due, s.stability,
                          {sql.whole_days("%s", "s.last_review")} AS elapsed
                   FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
                   WHERE s.learner_id IN ({_in(learner_ids)})
                     AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
-                    AND c.retired_at IS NULL AND c.kind <> %s) s
+                    AND c.retired_at IS NULL) s
             GROUP BY s.learner_id, s.topic_id""",
         [
+            Card.Kind.FROM_QUIZ,
+            Card.Kind.FROM_QUIZ,
             *start_params,
+            Card.Kind.FROM_QUIZ,
             *end_params,
+            Card.Kind.FROM_QUIZ,
             *recall_params,
+            *day_ends,
             now,
             *learner_ids,
             *topic_ids,
-            Card.Kind.FROM_QUIZ,
         ],
     )
-    for learner_id, topic_id, seen, overdue, due_by_end, mastery in found:
+    cumulative = [0] * FORECAST_DAYS
+    for learner_id, topic_id, seen, overdue, due_by_end, mastery, *due_by in found:
         cell = rows[learner_id].cells[topic_id]
-        cell.seen, cell.overdue = seen, int(overdue or 0)
+        cell.seen, cell.overdue = int(seen or 0), int(overdue or 0)
         cell.due_today = int(due_by_end or 0) - cell.overdue
         cell.mastery = float(mastery) if mastery is not None else None
+        for k, n in enumerate(due_by):
+            cumulative[k] += int(n or 0)
+    return [n - (cumulative[k - 1] if k else 0) for k, n in enumerate(cumulative)]
 
 
 def _per_learner(values: dict[int, datetime]) -> tuple[str, list]:
@@ -232,33 +251,6 @@ def work_state(assignment: Assignment, cell: Cell | None, attempts: dict | None,
     if now > assignment.due_at:
         return WorkState(assignment, "late")
     return WorkState(assignment, "in progress" if started else "not started")
-
-
-def _forecast(
-    learner_ids: list[int], topic_ids: list[int], today: date, today_start: datetime
-) -> list[tuple[date, int]]:
-    """Reviews the class has due over the next 14 days, by day from the viewer's today;
-    what is overdue already counts for today. One query."""
-    counts: defaultdict[int, int] = defaultdict(int)
-    if learner_ids and topic_ids:
-        days = sql.whole_days("s.due", "%s")
-        found = sql.rows(
-            f"""SELECT {days} AS d, COUNT(*)
-                FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-                WHERE s.learner_id IN ({_in(learner_ids)})
-                  AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
-                  AND c.retired_at IS NULL AND s.due < %s
-                GROUP BY d""",
-            [
-                today_start,
-                *learner_ids,
-                *topic_ids,
-                today_start + timedelta(days=FORECAST_DAYS),
-            ],
-        )
-        for offset, n in found:
-            counts[max(0, int(offset))] += n
-    return [(today + timedelta(days=n), counts[n]) for n in range(FORECAST_DAYS)]
 
 
 def learner_work(learner, now: datetime) -> list[WorkState]:
