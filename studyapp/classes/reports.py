@@ -7,7 +7,6 @@ fetched card by card.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -104,7 +103,11 @@ def class_report(classroom: Classroom, now: datetime, viewer: Profile) -> ClassR
     members = (
         Membership.objects.filter(classroom=classroom)
         .select_related("learner__profile")
-        .only("learner__username", "learner__profile__time_zone", "learner__profile__day_start_hour")
+        .only(
+            "learner__username",
+            "learner__profile__time_zone",
+            "learner__profile__day_start_hour",
+        )
         .order_by("learner__username")
     )
     learners = [m.learner for m in members]
