@@ -77,7 +77,14 @@ def _blocks(text: str):
         lines.append(" " if line.startswith("//") else line)
 
 
-def _unescape(text: str) -> str:
+# A backslash before any other mark (a\/b) is not GIFT's, but a writer's habit: the
+# mark stands for itself, as it would in Markdown (which does its own escaping).
+_OTHER_ESCAPE_RE = re.compile(r"\\([^\w\s])")
+
+
+def _unescape(text: str, markdown: bool = False) -> str:
+    if not markdown:
+        text = _OTHER_ESCAPE_RE.sub(r"\1", text)
     return text.translate(_UNESCAPE)
 
 
@@ -85,8 +92,9 @@ def _with_format(text: str, default: str) -> tuple[str, str]:
     """Split a leading [markdown], [html], [plain] or [moodle] off a text."""
     match = _FORMAT_RE.match(text)
     if match and match.group(1) in TEXT_FORMATS:
-        return _unescape(text[match.end() :]).strip(), match.group(1)
-    return _unescape(text).strip(), default
+        fmt = match.group(1)
+        return _unescape(text[match.end() :], fmt == "markdown").strip(), fmt
+    return _unescape(text, default == "markdown").strip(), default
 
 
 def _weight(part: str, offset: int) -> tuple[float | None, str]:
@@ -165,6 +173,7 @@ def _numerical(answers: str, base: int, fmt: str) -> dict:
     for offset, part in _parts(answers, "=", base + 1):
         weight, rest = _weight(part.removeprefix("="), offset)
         text, feedback = _feedback(rest, fmt)
+        written_as_range = False
         if text == "*":
             value, tolerance = None, 0.0
         elif text.find("..") > 0:
@@ -173,6 +182,7 @@ def _numerical(answers: str, base: int, fmt: str) -> dict:
             if low > high:
                 raise _Bad(f"the range {text} runs backwards", offset)
             value, tolerance = (low + high) / 2, (high - low) / 2
+            written_as_range = True
         elif text.find(":") > 0:
             number, _, margin = text.partition(":")
             value, tolerance = _number(number.strip(), offset), _number(margin.strip(), offset)
@@ -181,7 +191,9 @@ def _numerical(answers: str, base: int, fmt: str) -> dict:
         else:
             value, tolerance = _number(text, offset), 0.0
         numbers.append(
-            NumericAnswer(value, tolerance, 100.0 if weight is None else weight, feedback)
+            NumericAnswer(
+                value, tolerance, 100.0 if weight is None else weight, feedback, written_as_range
+            )
         )
     if not numbers:
         raise _Bad("a numerical question needs a number", base)
@@ -365,7 +377,12 @@ def _answers(q: Question) -> list[str]:
     if q.type == QuestionType.NUMERICAL:
         lines = []
         for n in q.numbers:
-            number = "*" if n.value is None else f"{n.value!r}:{n.tolerance!r}"
+            if n.value is None:
+                number = "*"
+            elif n.is_range:
+                number = f"{n.value - n.tolerance!r}..{n.value + n.tolerance!r}"
+            else:
+                number = f"{n.value!r}:{n.tolerance!r}"
             lines.append(_with_feedback(f"={_percent(n.weight)}{number}", n.feedback, fmt))
         return lines
     if q.type == QuestionType.MATCHING:

@@ -41,6 +41,13 @@ class NumericAnswer:
     tolerance: float = 0.0
     weight: float = 100.0
     feedback: str = ""
+    is_range: bool = False  # written as low..high, and so shown
+
+    def shown(self) -> str:
+        """The answer as a person reads it: "3 to 6" for a range, "3 ± 0.5", or "3"."""
+        if self.is_range:
+            return f"{self.value - self.tolerance:g} to {self.value + self.tolerance:g}"
+        return f"{self.value:g}" + (f" ± {self.tolerance:g}" if self.tolerance else "")
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class Question:
 def right_answers(q: Question) -> list[str]:
     """Return what a flashcard of the question shows as its answer, as the file wrote it:
     the choices worth marks, the short answers with the top weight, the numbers worth
-    full marks ("3 ± 0.5"), each match as "prompt → answer", or True or False; none for
+    full marks ("3 ± 0.5", "3 to 6"), each match as "prompt → answer", or True or False; none for
     an essay or a description. The one rule for the review card of a missed question and
     for the flashcard exports alike."""
     if q.type == QuestionType.MULTICHOICE:
@@ -89,11 +96,7 @@ def right_answers(q: Question) -> list[str]:
         top = max((c.weight for c in q.choices), default=0)
         return [c.text for c in q.choices if c.weight == top and top > 0]
     if q.type == QuestionType.NUMERICAL:
-        return [
-            f"{n.value:g}" + (f" ± {n.tolerance:g}" if n.tolerance else "")
-            for n in q.numbers
-            if n.value is not None and n.weight == 100
-        ]
+        return [n.shown() for n in q.numbers if n.value is not None and n.weight == 100]
     if q.type == QuestionType.MATCHING:
         return [f"{p.prompt} → {p.answer}" for p in q.pairs if p.prompt]
     if q.type == QuestionType.TRUEFALSE and q.answer is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from studyapp.formats.questions import right_answers
 from studyapp.formats import gift
 from studyapp.formats.questions import Choice, FormatError, MatchPair, NumericAnswer, QuestionType
 
@@ -78,7 +79,18 @@ def test_numerical_with_a_margin():
 
 def test_numerical_with_a_range():
     q = one("Pick a number from 1 to 5. {#1..5}")
-    assert q.numbers == (NumericAnswer(3.0, 2.0, 100),)
+    assert q.numbers == (NumericAnswer(3.0, 2.0, 100, is_range=True),)
+    # and a person reads it as they wrote it, not as its middle and margin
+    assert right_answers(q) == ["1 to 5"]
+    assert right_answers(one("How many? {#3:0.5}")) == ["3 ± 0.5"]
+
+
+def test_a_backslash_before_another_mark_is_dropped_outside_markdown():
+    # GIFT escapes only ~ = # { } : and backslash; a\/b is a writer's habit, read as a/b.
+    assert one(r"::T:: Is a\/b here\? {T}").text == "Is a/b here?"
+    assert one(r"Is a\\b here? {T}").text == "Is a\\b here?"  # an escaped backslash stays
+    # Markdown escapes for itself: the backslash is left for markdown-it.
+    assert one(r"[markdown]Is a\*b\* here? {T}").text == r"Is a\*b\* here?"
 
 
 def test_numerical_with_several_answers_and_wrong_feedback():
