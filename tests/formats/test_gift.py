@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.formats.questions import right_answers
 from studyapp.formats import gift
-from studyapp.formats.questions import Choice, FormatError, MatchPair, NumericAnswer, QuestionType
+from studyapp.formats.questions import (
+    Choice,
+    FormatError,
+    MatchPair,
+    NumericAnswer,
+    QuestionType,
+    right_answers,
+)
 
 
 def one(text: str):
