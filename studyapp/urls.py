@@ -145,6 +145,7 @@ urlpatterns = [
         quizzes.attempt_answer,
         name="attempt_answer",
     ),
+    path("attempts/<int:pk>/save/", quizzes.attempt_save, name="attempt_save"),
     path("attempts/<int:pk>/finish/", quizzes.attempt_finish, name="attempt_finish"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),

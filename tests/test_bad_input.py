@@ -14,13 +14,14 @@ from collections.abc import Sequence
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studyapp.courses.models import Topic
 from studyapp.formats import gift
 from studyapp.quizzes.imports import save_quiz
-from studyapp.quizzes.models import Attempt
+from studyapp.quizzes.models import Attempt, Quiz
 from studyapp.study.reviewer import token_for
 from tests.conftest import make_cards
 
@@ -126,6 +127,26 @@ def test_answering_every_type_of_question(learner_client, course, data):
         path = f"/attempts/{attempt.pk}/questions/{question.pk}/"
         assert_no_server_error(learner_client, path, form, **headers)
     assert_no_server_error(learner_client, f"/attempts/{attempt.pk}/finish/", {})
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_a_tests_whole_form(learner_client, course, data):
+    _, quiz = course
+    Quiz.objects.filter(pk=quiz.pk).update(mode=Quiz.Mode.TEST)
+    start = learner_client.post(f"/courses/{quiz.course.slug}/quizzes/{quiz.slug}/start/")
+    assert start.status_code == 302
+    attempt = Attempt.objects.get(quiz=quiz, finished_at=None)
+    fields = ["then"]
+    for question in quiz.questions.all():
+        fields += [f"q{question.pk}-answer", *(f"q{question.pk}-match-{i}" for i in range(4))]
+    form = data.draw(forms(fields, ["0", "1", "true", "finish", "finish-anyway", "save"]))
+    assert_no_server_error(learner_client, f"/attempts/{attempt.pk}/save/", form)
+    question = quiz.questions.first()
+    headers = {"HTTP_HX_REQUEST": "true"}
+    path = f"/attempts/{attempt.pk}/questions/{question.pk}/"
+    assert_no_server_error(learner_client, path, form, **headers)
+    Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
 
 
 @EXAMPLES

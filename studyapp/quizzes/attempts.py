@@ -37,6 +37,22 @@ class Slot:
     order: list[int]  # choice indexes (multiple choice) or answer indexes (matching)
     response: Response | None = None
     marked: Marked | None = None
+    number: int | None = None  # as the learner sees it; none for a description
+    error: str | None = None  # why the answer just sent was not saved
+    draft: QueryDict | None = None  # that answer's fields, to show again as sent
+
+    @property
+    def prefix(self) -> str:
+        """The start of this question's field names in a form of the whole attempt."""
+        return f"q{self.question.pk}-"
+
+    @property
+    def feedback_by_choice(self) -> dict[int, str]:
+        """Each chosen choice's own feedback, to show by that choice."""
+        if self.question.type != "multichoice" or not isinstance(self.given, list):
+            return {}
+        choices = self.question.data["choices"]
+        return {i: choices[i]["feedback"] for i in self.given if i < len(choices)}
 
     @property
     def choices(self) -> list[tuple[int, dict]]:
@@ -56,12 +72,29 @@ class Slot:
     @property
     def match_rows(self) -> list[tuple[int, str, str]]:
         """Each item to match, with the answer given to it so far."""
-        given = self.given if isinstance(self.given, dict) else {}
+        given = self.shown if isinstance(self.shown, dict) else {}
         return [(i, prompt, given.get(str(i), "")) for i, prompt in self.match_prompts]
 
     @property
     def given(self) -> object:
         return self.response.answer if self.response else None
+
+    @property
+    def shown(self) -> object:
+        """What the form's fields hold: the answer just sent if it could not be saved (so
+        nothing typed is lost), else the saved one, in the saved answer's shape."""
+        if self.draft is None:
+            return self.given
+        qtype = self.question.type
+        if qtype == "multichoice":
+            return [int(v) for v in self.draft.getlist("answer") if v.isdigit()]
+        if qtype == "truefalse":
+            return {"true": True, "false": False}.get(self.draft.get("answer", ""))
+        if qtype == "matching":
+            return {
+                k.removeprefix("match-"): v for k, v in self.draft.items() if k.startswith("match-")
+            }
+        return self.draft.get("answer", "")
 
     @property
     def solution_html(self) -> str:
@@ -145,11 +178,15 @@ def slots(attempt: Attempt) -> list[Slot]:
     questions = Question.objects.in_bulk(ids)
     responses = {r.question_id: r for r in attempt.responses.all()}
     out = []
+    number = 0
     for entry in attempt.layout:
         question = questions.get(entry["question"])
         if question is None:
             continue
         slot = Slot(question, entry["order"], responses.get(question.pk))
+        if question.type != "description":  # Moodle numbers only what takes an answer
+            number += 1
+            slot.number = number
         if slot.response is not None:
             # The stored mark, never one worked out again now: after a change of answer
             # key the page must agree with the stored score until a regrade.
@@ -250,6 +287,94 @@ def read_answer(slot: Slot, post: QueryDict) -> object:
             parse_number(text)
         return text
     raise AnswerError("This question takes no answer.")
+
+
+def fields_for(slot: Slot, post: QueryDict) -> QueryDict:
+    """One question's fields, named as read_answer reads them: a form of the whole attempt
+    names them with the question's prefix (q12-answer, q12-match-0); a form of one
+    question may name them plainly."""
+    if not any(key.startswith(slot.prefix) for key in post):
+        return post
+    fields = QueryDict(mutable=True)
+    for key, values in post.lists():
+        if key.startswith(slot.prefix):
+            fields.setlist(key.removeprefix(slot.prefix), values)
+    return fields
+
+
+def left_blank(fields: QueryDict) -> bool:
+    """Whether the learner gave nothing at all for a question."""
+    return not any(
+        value.strip()
+        for key, values in fields.lists()
+        if key == "answer" or key.startswith("match-")
+        for value in values
+    )
+
+
+@dataclass
+class SavedAll:
+    saved: int  # answers saved (or changed)
+    cleared: int  # answers withdrawn: the learner emptied the field
+    errors: dict[int, str]  # question id: why its answer was not saved
+    unanswered: list[Slot]  # questions taking an answer that have none now
+
+
+def save_all(attempt: Attempt, all_slots: list[Slot], post: QueryDict, now: datetime) -> SavedAll:
+    """Save every answer a test's form of the whole attempt holds, in one transaction
+    ordered with a finish (see _lock). A question left blank is skipped, or its earlier
+    answer withdrawn if the learner emptied it; an answer that cannot be read is named in
+    errors and not saved, and the others are."""
+    _check_open(attempt, now)
+    chosen: list[tuple[Slot, object, Marked]] = []
+    blank: list[Slot] = []
+    errors: dict[int, str] = {}
+    for slot in all_slots:
+        if slot.question.type == "description" or not any(k.startswith(slot.prefix) for k in post):
+            continue  # not on the form (an older page, or a question added since)
+        fields = fields_for(slot, post)
+        if left_blank(fields):
+            blank.append(slot)
+            continue
+        try:
+            value = read_answer(slot, fields)
+        except AnswerError as error:
+            errors[slot.question.pk] = str(error)
+            continue
+        chosen.append((slot, value, mark(slot.question.type, slot.question.data, value)))
+    with transaction.atomic():
+        _lock(attempt)
+        still_open = attempt.finished_at is None and not _past_deadline(attempt, now)
+        cleared = 0
+        if still_open:
+            for slot, value, marked in chosen:
+                _save_response(attempt, slot.question, value, marked, now)
+            withdrawn = [s.question.pk for s in blank if s.response is not None]
+            if withdrawn:
+                cleared, _ = attempt.responses.filter(question__in=withdrawn).delete()
+    if not still_open:
+        _check_open(attempt, now)  # raises, and finishes an attempt whose time is up
+    blank_ids = {s.question.pk for s in blank}
+    answered = {s.question.pk for s, _, _ in chosen} | {
+        s.question.pk
+        for s in all_slots
+        if s.response is not None and s.question.pk not in blank_ids
+    }
+    unanswered = [
+        s for s in all_slots if s.question.type != "description" and s.question.pk not in answered
+    ]
+    return SavedAll(len(chosen), cleared, errors, unanswered)
+
+
+def withdraw(attempt: Attempt, slot: Slot, now: datetime) -> None:
+    """Take back a test answer the learner emptied (its field saved as it changes)."""
+    _check_open(attempt, now)
+    with transaction.atomic():
+        _lock(attempt)
+        if attempt.finished_at is None and not _past_deadline(attempt, now):
+            attempt.responses.filter(question=slot.question).delete()
+            slot.response = None
+    _check_open(attempt, now)
 
 
 def _past_deadline(attempt: Attempt, now: datetime) -> bool:

@@ -90,30 +90,52 @@ def _expire(attempt: Attempt) -> None:
         attempts.finish(attempt, attempt.deadline)
 
 
+def _attempt_context(attempt: Attempt, all_slots: list[attempts.Slot]) -> dict:
+    left = None
+    if attempt.deadline and attempt.finished_at is None:
+        # The countdown counts from what the server says is left, not from the
+        # browser's clock, which may be set wrong.
+        left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    return {
+        "seconds_left": left,
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "slots": all_slots,
+        "reveal": attempts.reveals_answers(attempt),
+        "awaiting_marking": attempt.responses.filter(fraction__isnull=True).exists(),
+        "unanswered": [s for s in all_slots if s.number is not None and s.response is None],
+    }
+
+
 @require_GET
 def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _attempt_for(request, pk)
     _expire(attempt)
-    context = {
-        "attempt": attempt,
-        "quiz": attempt.quiz,
-        "slots": attempts.slots(attempt),
-        "reveal": attempts.reveals_answers(attempt),
-        "awaiting_marking": attempt.responses.filter(fraction__isnull=True).exists(),
-    }
+    context = _attempt_context(attempt, attempts.slots(attempt))
+    # "Finish" with questions unanswered comes back here to ask whether to finish anyway.
+    context["confirm_finish"] = request.GET.get("confirm") == "finish" and bool(
+        context["unanswered"]
+    )
     return render(request, "quizzes/attempt.html", context)
 
 
 @require_POST
 def attempt_answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    """One question's answer: practice's "Check", and a test's answer saved as the
+    learner chooses it (htmx, on change)."""
     attempt = _attempt_for(request, pk)
     slot = next((s for s in attempts.slots(attempt) if s.question.pk == question_id), None)
     if slot is None:
         messages.error(request, "That question is not part of this attempt.")
         return redirect("attempt", pk=attempt.pk)
+    fields = attempts.fields_for(slot, request.POST)
+    autosave = attempt.mode == Quiz.Mode.TEST and request.htmx
     error = None
     try:
-        attempts.answer(attempt, slot, request.POST, timezone.now())
+        if autosave and attempts.left_blank(fields):
+            attempts.withdraw(attempt, slot, timezone.now())
+        else:
+            attempts.answer(attempt, slot, fields, timezone.now())
     except (AnswerError, attempts.AttemptError) as problem:
         error = str(problem)
     if request.htmx and attempt.finished_at is not None:
@@ -121,20 +143,60 @@ def attempt_answer(request: HttpRequest, pk: int, question_id: int) -> HttpRespo
         messages.error(request, error or "This attempt is finished.")
         return HttpResponseClientRedirect(reverse("attempt", args=[attempt.pk]))
     if request.htmx:
-        slot.response = slot.response or attempt.responses.filter(question=slot.question).first()
+        slot.response = attempt.responses.filter(question=slot.question).first()
         context = {
             "attempt": attempt,
             "slot": slot,
             "error": error,
-            "just_saved": not error,
             "reveal": attempts.reveals_answers(attempt),
         }
+        if autosave:  # only the question's status (and its place in the list) change
+            context["saved_at"] = None if error else timezone.now()
+            return render(request, "quizzes/attempt.html#autosaved", context)
         return render(request, "quizzes/attempt.html#question", context)
     if error:
         messages.error(request, error)
     elif attempt.mode == Quiz.Mode.TEST:
         messages.success(request, "Answer saved.")
     return redirect(reverse("attempt", args=[attempt.pk]) + f"#q-{slot.question.pk}")
+
+
+@require_POST
+def attempt_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """A test's whole form: "Save all", or "Finish", which saves everything first, so
+    an answer chosen but not yet saved is never lost. Finishing with questions
+    unanswered asks first; an answer that cannot be read stops the finish."""
+    attempt = _attempt_for(request, pk)
+    all_slots = attempts.slots(attempt)
+    then = request.POST.get("then", "save")
+    try:
+        result = attempts.save_all(attempt, all_slots, request.POST, timezone.now())
+    except attempts.AttemptError as problem:
+        messages.error(request, str(problem))
+        return redirect("attempt", pk=attempt.pk)
+    if result.errors:
+        # Shown again with what the learner wrote, so that nothing typed is lost.
+        all_slots = attempts.slots(attempt)
+        for slot in all_slots:
+            if slot.question.pk in result.errors:
+                slot.error = result.errors[slot.question.pk]
+                slot.draft = attempts.fields_for(slot, request.POST)
+        context = _attempt_context(attempt, all_slots)
+        n = len(result.errors)
+        context["form_error"] = (
+            f"{n} answer{pluralize(n)} could not be saved (marked below); "
+            f"{'nothing was finished' if then != 'save' else 'the others were'}."
+        )
+        return render(request, "quizzes/attempt.html", context, status=422)
+    if then == "finish" and result.unanswered:
+        return redirect(reverse("attempt", args=[attempt.pk]) + "?confirm=finish#finish")
+    if then in ("finish", "finish-anyway"):
+        attempts.finish(attempt, min(timezone.now(), attempt.deadline or timezone.now()))
+        messages.success(request, "Attempt finished.")
+        return redirect("attempt", pk=attempt.pk)
+    saved = result.saved + result.cleared
+    messages.success(request, f"Saved: {saved} answer{pluralize(saved)}." if saved else "Saved.")
+    return redirect("attempt", pk=attempt.pk)
 
 
 @require_POST

@@ -64,13 +64,15 @@ def test_upload_preview_confirm_then_practice_and_test(
     Quiz.objects.update(mode="test", time_limit_minutes=10)
     page.goto(live_server.url + Quiz.objects.get().get_absolute_url())
     page.get_by_role("button", name="Start a new attempt").click()
-    expect(page.get_by_text("Time limit: submit by")).to_be_visible()
+    expect(page.get_by_role("timer")).to_be_visible()
     zones = page.locator("section", has_text="inside a Region")
-    zones.get_by_label("True").check()
-    zones.get_by_role("button", name="Save answer").click()
-    expect(zones.get_by_text("Answer saved.")).to_be_visible()
+    zones.get_by_label("True").check()  # saved as it is chosen
+    expect(zones.get_by_text("Saved at")).to_be_visible()
     expect(page.locator("[data-mark]")).to_have_count(0)
     page.get_by_role("button", name="Finish attempt").click()
+    # One question unanswered: asked first, then finished.
+    expect(page.get_by_text("1 question not answered")).to_be_visible()
+    page.get_by_role("button", name="Finish anyway").click()
     expect(page.get_by_text("Finished. Score: 1 / 2")).to_be_visible()
     assert_accessible(page)
 
@@ -114,3 +116,81 @@ def test_a_changed_answer_key_waits_for_the_owner_to_regrade(
     expect(page.get_by_text("Marked again: 1 attempt changed score")).to_be_visible()
     expect(regrade).to_be_hidden()
     assert Attempt.objects.get().score == 0
+
+
+TEST = """\
+::A:: Which service stores objects? {=Amazon S3 ~Amazon EC2}
+
+::B:: An Availability Zone sits inside a Region. {T}
+
+::C:: Name the AWS content delivery network. {=CloudFront}
+"""
+
+
+def test_a_test_saves_each_answer_as_it_is_chosen_and_a_reload_loses_nothing(
+    page: Page, live_server, learner, taught_course
+):
+    from studyapp.formats import gift
+    from studyapp.quizzes.imports import save_quiz
+    from studyapp.quizzes.models import Attempt
+
+    quiz = save_quiz(gift.parse(TEST), title="Saved as chosen").quiz
+    Quiz.objects.filter(pk=quiz.pk).update(mode="test", shuffle=False)
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.get_by_role("button", name="Start the quiz").click()
+    first = page.locator("section", has_text="stores objects")
+    first.get_by_label("Amazon S3").check()
+    expect(first.get_by_text("Saved at")).to_be_visible()
+    page.locator("section", has_text="inside a Region").get_by_label("False").check()
+    third = page.locator("section", has_text="content delivery")
+    third.get_by_label("Your answer").fill("CloudFront")
+    third.get_by_label("Your answer").blur()  # a text answer is saved when left
+    expect(third.get_by_text("Saved at")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Questions")
+    expect(nav.locator('[data-answered="yes"]')).to_have_count(3)
+    assert_accessible(page)
+
+    page.reload()  # nothing was lost, though no button was pressed
+    expect(
+        page.locator("section", has_text="stores objects").get_by_label("Amazon S3")
+    ).to_be_checked()
+    expect(
+        page.locator("section", has_text="inside a Region").get_by_label("False")
+    ).to_be_checked()
+    expect(
+        page.locator("section", has_text="content delivery").get_by_label("Your answer")
+    ).to_have_value("CloudFront")
+
+    # Changed, and finished at once without waiting: Finish sends the whole form.
+    page.locator("section", has_text="inside a Region").get_by_label("True").check()
+    page.get_by_role("button", name="Finish attempt").click()
+    expect(page.get_by_text("Finished. Score: 3 / 3")).to_be_visible()
+    assert Attempt.objects.get().score == 3
+
+
+def test_the_countdown_finishes_the_test_with_what_was_saved(
+    page: Page, live_server, learner, taught_course
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from studyapp.formats import gift
+    from studyapp.quizzes.imports import save_quiz
+    from studyapp.quizzes.models import Attempt
+
+    quiz = save_quiz(gift.parse(TEST), title="Timed").quiz
+    Quiz.objects.filter(pk=quiz.pk).update(mode="test", time_limit_minutes=5, shuffle=False)
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.get_by_role("button", name="Start the quiz").click()
+    page.locator("section", has_text="inside a Region").get_by_label("True").check()
+    expect(page.get_by_text("Saved at")).to_be_visible()
+    expect(page.get_by_role("timer")).to_contain_text("4:5")  # m:ss, counting down
+    # Most of the five minutes pass (moved on the server), and the page is reloaded.
+    Attempt.objects.update(deadline=timezone.now() + timedelta(seconds=3))
+    page.reload()
+    expect(page.get_by_text("Finished. Score: 1 / 3")).to_be_visible(timeout=10_000)
+    attempt = Attempt.objects.get()
+    assert attempt.finished_at is not None and attempt.score == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -119,7 +120,10 @@ def test_test_mode_keeps_answers_changeable_and_marks_at_the_end(learner_client,
     short = question(quiz, "Short")
     url = f"/attempts/{attempt.pk}/questions/{short.pk}/"
     first = learner_client.post(url, {"answer": "nope"}, HTTP_HX_REQUEST="true")
-    assert "Answer saved." in first.text and "data-mark" not in first.text
+    # Saved as chosen: the question's status, and its place in the list, turn to saved.
+    assert "Saved at" in first.text and "data-mark" not in first.text
+    assert f'id="nav-q-{short.pk}" hx-swap-oob="true"' in first.text
+    assert 'data-answered="yes"' in first.text
     learner_client.post(url, {"answer": "  cloudfront "})
     assert not CardState.objects.exists()  # nothing is marked before the end
     learner_client.post(f"/attempts/{attempt.pk}/finish/")
@@ -217,3 +221,131 @@ def test_a_missed_question_shows_up_among_the_reviews(learner_client, quiz):
     page = learner_client.get("/study/")
     assert "Which stores objects?" in page.text
     assert page.context["card"].question == mc
+
+
+def whole_form(attempt, answers: dict) -> dict:
+    """The fields a test's whole form sends: each question's by its prefix."""
+    fields = {}
+    for q, value in answers.items():
+        if isinstance(value, dict):
+            fields |= {f"q{q.pk}-{k}": v for k, v in value.items()}
+        else:
+            fields[f"q{q.pk}-answer"] = value
+    return fields
+
+
+@pytest.fixture
+def test_quiz(quiz):
+    quiz.mode = Quiz.Mode.TEST
+    quiz.save()
+    return quiz
+
+
+def test_a_test_is_one_form_and_finish_saves_every_answer_first(learner_client, test_quiz):
+    """The loss a learner met: answers chosen but not saved one by one were dropped by
+    "Finish". Now Finish sends the whole form, and saves it before finishing."""
+    attempt = start(learner_client, test_quiz)
+    page = learner_client.get(f"/attempts/{attempt.pk}/").text
+    assert page.count(f'action="/attempts/{attempt.pk}/save/"') == 1
+    assert "Save answer" not in page  # no per-question buttons to forget
+    mc, tf, short, essay = (question(test_quiz, t) for t in ("MC", "TF", "Short", "Essay"))
+    right = next(i for i, c in enumerate(mc.data["choices"]) if c["weight"] > 0)
+    form = whole_form(
+        attempt, {mc: right, tf: "true", short: "CloudFront", essay: "A private network."}
+    )
+    done = learner_client.post(f"/attempts/{attempt.pk}/save/", form | {"then": "finish"})
+    assert done.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+    assert Response.objects.filter(attempt=attempt).count() == 4
+    assert attempt.score == 3  # the essay waits for its mark
+    assert "awaiting marking" in learner_client.get(f"/attempts/{attempt.pk}/").text
+
+
+def test_save_all_keeps_answers_changeable_and_an_emptied_one_is_withdrawn(
+    learner_client, test_quiz
+):
+    attempt = start(learner_client, test_quiz)
+    short = question(test_quiz, "Short")
+    url = f"/attempts/{attempt.pk}/save/"
+    learner_client.post(url, whole_form(attempt, {short: "S3"}) | {"then": "save"})
+    assert Response.objects.get(attempt=attempt).answer == "S3"
+    learner_client.post(url, whole_form(attempt, {short: "CloudFront"}) | {"then": "save"})
+    assert Response.objects.get(attempt=attempt).answer == "CloudFront"
+    learner_client.post(url, whole_form(attempt, {short: ""}) | {"then": "save"})
+    assert not Response.objects.filter(attempt=attempt).exists()
+    assert attempt.responses.count() == 0
+
+
+def test_finish_with_questions_unanswered_asks_first(learner_client, test_quiz):
+    attempt = start(learner_client, test_quiz)
+    tf = question(test_quiz, "TF")
+    url = f"/attempts/{attempt.pk}/save/"
+    asked = learner_client.post(url, whole_form(attempt, {tf: "true"}) | {"then": "finish"})
+    assert asked.status_code == 302 and asked.url.endswith("?confirm=finish#finish")
+    attempt.refresh_from_db()
+    assert attempt.finished_at is None
+    assert Response.objects.filter(attempt=attempt).count() == 1  # saved all the same
+    page = learner_client.get(asked.url).text
+    assert "3 questions not answered" in page and "Finish anyway" in page
+    learner_client.post(url, whole_form(attempt, {tf: "true"}) | {"then": "finish-anyway"})
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None and attempt.score == 1
+
+
+def test_an_answer_that_cannot_be_read_is_shown_again_and_stops_the_finish(
+    learner_client, test_quiz
+):
+    extra = save_quiz(
+        gift.parse("::N:: How many? {#3..6}"), title="Numbers", topic=test_quiz.topic
+    ).quiz
+    extra.mode = Quiz.Mode.TEST
+    extra.save()
+    attempt = start(learner_client, extra)
+    n = extra.questions.get()
+    page = learner_client.post(
+        f"/attempts/{attempt.pk}/save/",
+        whole_form(attempt, {n: "four-ish"}) | {"then": "finish"},
+    )
+    assert page.status_code == 422
+    assert "could not be saved" in page.text and "nothing was finished" in page.text
+    assert 'value="four-ish"' in page.text  # what was typed is not lost
+    attempt.refresh_from_db()
+    assert attempt.finished_at is None and not attempt.responses.exists()
+
+
+def test_autosave_of_an_emptied_field_withdraws_the_answer(learner_client, test_quiz):
+    attempt = start(learner_client, test_quiz)
+    short = question(test_quiz, "Short")
+    url = f"/attempts/{attempt.pk}/questions/{short.pk}/"
+    learner_client.post(url, whole_form(attempt, {short: "S3"}), HTTP_HX_REQUEST="true")
+    assert attempt.responses.count() == 1
+    emptied = learner_client.post(url, whole_form(attempt, {short: " "}), HTTP_HX_REQUEST="true")
+    assert "Not answered yet." in emptied.text and 'data-answered="no"' in emptied.text
+    assert attempt.responses.count() == 0
+
+
+def test_question_numbers_stay_and_gift_titles_are_not_shown(learner_client, quiz):
+    attempt = start(learner_client, quiz)  # practice: each question checked on its own
+    tf = question(quiz, "TF")
+    number = 1 + [e["question"] for e in attempt.layout].index(tf.pk)  # shuffled
+    page = learner_client.get(f"/attempts/{attempt.pk}/").text
+    assert f"Question {number}</h2>" in page and ": TF<" not in page
+    checked = learner_client.post(
+        f"/attempts/{attempt.pk}/questions/{tf.pk}/", {"answer": "true"}, HTTP_HX_REQUEST="true"
+    )
+    # The fragment kept its number ("Question :" before) and shows no internal title.
+    assert f"Question {number}</h2>" in checked.text
+
+
+def test_marks_read_apart_and_feedback_sits_by_its_choice(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    mc = question(quiz, "MC")
+    page = learner_client.post(
+        f"/attempts/{attempt.pk}/questions/{mc.pk}/",
+        {"answer": wrong_choice(mc)},
+        HTTP_HX_REQUEST="true",
+    ).text
+    # The chosen choice, then its own feedback inside the same list item.
+    assert re.search(r"<li>EC2<div class=\"feedback[^>]*>EC2 is compute\.", page)
+    assert '<span class="fw-semibold">Right answer:</span>' in page
