@@ -25,7 +25,10 @@
   }
 
   document.addEventListener("click", (event) => {
-    if (event.target.closest("#show-answer")) {
+    // On a touch screen, a tap anywhere on the card shows the answer, as in AnkiDroid;
+    // a link inside the card still works as a link.
+    const onCard = event.target.closest(".study-card") && !event.target.closest("a");
+    if (event.target.closest("#show-answer") || onCard) {
       event.preventDefault();
       reveal();
     }

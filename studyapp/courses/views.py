@@ -8,10 +8,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from studyapp.accounts.models import profile_for
 from studyapp.classes.models import Classroom
 from studyapp.classes.reports import learner_work
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Section, Topic
+from studyapp.study.counts import day_counts
+from studyapp.study.progress import streak_for
+from studyapp.study.reviewer import Today
 
 
 def _topics_by_course(courses: list[Course]) -> dict[int, list[Topic]]:
@@ -26,12 +30,24 @@ def _topics_by_course(courses: list[Course]) -> dict[int, list[Topic]]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The courses this person can study, each with its topics."""
+    """Anki's deck list: the courses this person can study, each topic with today's
+    New · Learning · Due, one "Study now" for all, their assignments and their streak."""
+    now = timezone.now()
+    profile = profile_for(request.user)
+    today = Today.of(request.user, profile, now)
+    counts = day_counts(request.user, profile, today)
     courses = list(Course.objects.visible_to(request.user).order_by("title"))
     grouped = _topics_by_course(courses)
+    decks = []
+    for course in courses:
+        topics = [(topic, counts.topic(course.pk, topic.pk)) for topic in grouped[course.pk]]
+        missed = counts.topic(course.pk, None)  # missed quiz questions of no topic
+        decks.append((course, counts.course(course.pk), topics, missed))
     context = {
-        "courses": [(course, grouped[course.pk]) for course in courses],
-        "work": learner_work(request.user, timezone.now()),
+        "decks": decks,
+        "total": counts.all(),
+        "streak": streak_for(request.user, today.day),
+        "work": learner_work(request.user, now),
         "classes": Classroom.objects.filter(members__learner=request.user).order_by("name"),
     }
     return render(request, "courses/home.html", context)

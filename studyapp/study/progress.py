@@ -47,16 +47,8 @@ class Progress:
 
     @property
     def streak(self) -> int:
-        """Return the days in a row with reviews, up to today (or yesterday, before any today)."""
-        day = self.today if self._studied(self.today) else self.today - timedelta(days=1)
-        count = 0
-        while self._studied(day):
-            count += 1
-            day -= timedelta(days=1)
-        return count
-
-    def _studied(self, day: date) -> bool:
-        return day in self.days and self.days[day].reviews > 0
+        studied = {day for day, d in self.days.items() if d.reviews > 0}
+        return streak(studied, self.today)
 
     @property
     def retention(self) -> tuple[int, int]:
@@ -69,6 +61,23 @@ class Progress:
     @property
     def reviews_last_year(self) -> int:
         return sum(d.reviews for d in self.days.values())
+
+
+def streak(studied: set[date], today: date) -> int:
+    """Return the days in a row with reviews, up to today (or yesterday, before any today)."""
+    day = today if today in studied else today - timedelta(days=1)
+    count = 0
+    while day in studied:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def streak_for(learner: AbstractBaseUser, today: date) -> int:
+    """The learner's streak, from a year of study days at most (one query)."""
+    since = today - timedelta(days=HEATMAP_WEEKS * 7)
+    days = StudyDay.objects.filter(learner=learner, day__gt=since, reviews__gt=0)
+    return streak(set(days.values_list("day", flat=True)), today)
 
 
 def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> Progress:

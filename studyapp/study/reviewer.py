@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum, Value
+from django.db.models.functions import Coalesce, Least
 
 from studyapp import sql
 from studyapp.accounts.models import Profile
@@ -90,6 +92,16 @@ class Today:
         return cls(day, start, end, found[0] if found else StudyDay(learner=learner, day=day))
 
 
+def time_studied(learner: AbstractBaseUser, today: Today) -> timedelta:
+    """Time spent on today's reviews, as the reviewer measured each (from showing a card
+    to grading it; Anki caps each at a minute, so a card left open overnight is not a
+    day of study)."""
+    total = ReviewLog.objects.filter(
+        learner=learner, reviewed_at__gte=today.start, reviewed_at__lt=today.end
+    ).aggregate(ms=Sum(Least(Coalesce("duration_ms", 0), Value(60_000))))["ms"]
+    return timedelta(milliseconds=total or 0)
+
+
 def next_card(
     learner: AbstractBaseUser,
     profile: Profile,
@@ -112,7 +124,7 @@ def next_card(
         scope, scope_params = "AND c.course_id = %s", [course.pk]
     else:
         scope, scope_params = "", []
-    visible, visible_params = _visible_courses(learner)
+    visible, visible_params = visible_courses(learner)
     reviews_left = profile.reviews_per_day > today.counts.review_cards
     # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
     due = sql.fetch_one(
@@ -163,7 +175,7 @@ def next_card(
     return (state.card, state) if due is not None else (None, None)
 
 
-def _visible_courses(learner: AbstractBaseUser) -> tuple[str, list]:
+def visible_courses(learner: AbstractBaseUser) -> tuple[str, list]:
     """SQL for the ids of the courses the learner may study, as
     Course.objects.visible_to says: the public ones, those they teach, their classes'."""
     class_courses = sql.table(Classroom.courses.through)
@@ -236,7 +248,7 @@ def _state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
 def _active_card(learner: AbstractBaseUser, card_id: int) -> Card:
     """Return a card in use that the learner may study (Card.objects.visible_to, in SQL
     for the same reason as next_card)."""
-    visible, visible_params = _visible_courses(learner)
+    visible, visible_params = visible_courses(learner)
     found = sql.fetch_one(
         f"SELECT {sql.columns(Card, 'c')} FROM {sql.table(Card)} c"
         " WHERE c.id = %s AND c.retired_at IS NULL"

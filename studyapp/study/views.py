@@ -3,7 +3,7 @@ progress page."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +20,7 @@ from studyapp.accounts.models import profile_for
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
+from studyapp.study.counts import day_counts
 from studyapp.study.models import CardState
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
 from studyapp.study.reviewer import (
@@ -28,6 +29,7 @@ from studyapp.study.reviewer import (
     grade,
     memory_of,
     next_card,
+    time_studied,
     token_for,
     undo_last,
 )
@@ -106,7 +108,14 @@ def review(
     card, state = _chosen(request, found, topic) or next_card(
         request.user, profile, today, now, topic=topic, course=found
     )
-    context = {"course": found, "topic": topic, "today": today, "card": card}
+    context = {
+        "course": found,
+        "topic": topic,
+        "today": today,
+        "card": card,
+        # What is left today, here: shown above the card and updated after each grade.
+        "left": day_counts(request.user, profile, today, topic=topic, course=found).all(),
+    }
     if card is None:
         upcoming = CardState.objects.filter(learner=request.user, card__retired_at__isnull=True)
         if topic is not None:
@@ -114,6 +123,7 @@ def review(
         elif found is not None:
             upcoming = upcoming.filter(card__course=found)
         context["next_due"] = upcoming.order_by("due").values_list("due", flat=True).first()
+        context["time_today"] = _spoken(time_studied(request.user, today))
     else:
         intervals = scheduling.preview(memory_of(state), now, profile.desired_retention)
         context |= {
@@ -125,9 +135,24 @@ def review(
                 for r, i in intervals.items()
             ],
             "is_new": state is None,
+            # Which count the card is from, underlined as in Anki.
+            "from_count": "new"
+            if state is None
+            else "due"
+            if state.phase == scheduling.Phase.REVIEW
+            else "learning",
         }
     template = "study/review.html#card" if request.htmx else "study/review.html"
     return render(request, template, context)
+
+
+def _spoken(spent: timedelta) -> str:
+    """A time spent as a person says it: "40 s", "12 min", "1 h 5 min"."""
+    seconds = round(spent.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _done(request: HttpRequest, scope: Scope, **query: object) -> HttpResponse:

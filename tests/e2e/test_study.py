@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, csp_refusals
 from tests.e2e.test_browse import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -104,7 +104,7 @@ def test_studying_works_without_javascript(browser, live_server, learner):
     page.get_by_role("link", name="Show answer").click()
     expect(page.get_by_text("A container")).to_be_visible()
     page.get_by_role("button", name="Easy").click()
-    expect(page.get_by_text("Nothing is due now.")).to_be_visible()
+    expect(page.get_by_text("Done for now.")).to_be_visible()
     assert ReviewLog.objects.get().rating == 4
     page.get_by_role("button", name="Undo last review").click()
     expect(page.get_by_text("Bucket")).to_be_visible()
@@ -204,3 +204,53 @@ def test_a_grade_that_keeps_failing_is_reported_and_the_card_stays(
     expect(page.locator("#card")).to_contain_text("Q0")
     assert not ReviewLog.objects.exists()
     assert_accessible(page)
+
+
+def test_on_a_phone_the_card_is_tapped_and_the_grades_sit_within_thumb_reach(
+    browser, live_server, learner
+):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    refused = csp_refusals(page)
+    topic = Topic.objects.create(course=shipped_course(), slug="edge", title="Edge", order=1)
+    Card.objects.bulk_create(
+        Card(
+            course=topic.course,
+            topic=topic,
+            kind="basic",
+            front_html=f"Front {i}",
+            back_html=f"Back {i}",
+            key=str(i),
+            line=i,
+        )
+        for i in range(3)
+    )
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/study/")
+    page.wait_for_load_state()
+    remaining = page.locator(".remaining")
+    expect(remaining).to_contain_text("3 · 0 · 0")
+    expect(page.locator("#show-answer kbd")).to_be_hidden()  # no keyboard on a phone
+    show = page.locator("#show-answer")
+    box = show.bounding_box()
+    assert box["y"] + box["height"] > 740 - 20 and box["height"] >= 44  # at the bottom
+
+    page.locator(".study-card").tap()  # a tap on the card shows the answer
+    expect(page.get_by_text("Back 0")).to_be_visible()
+    good = page.get_by_role("button", name="Good")
+    for name in ("Again", "Hard", "Good", "Easy"):
+        button = page.get_by_role("button", name=name).bounding_box()
+        assert button["height"] >= 44 and button["y"] > 740 - 120, (name, button)
+    expect(page.locator("#grade-form kbd").first).to_be_hidden()
+    assert_accessible(page)
+    good.tap()
+    expect(page.locator("#card")).to_contain_text("Front 1")
+    expect(remaining).to_contain_text("2 · 1 · 0")  # counts follow each grade
+    assert ReviewLog.objects.get().rating == 3
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    context.close()
+    assert not refused, refused

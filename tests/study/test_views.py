@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from studyapp.accounts.models import profile_for
 from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
 from studyapp.study.reviewer import token_for
-from tests.conftest import COURSE, make_cards
+from tests.conftest import COURSE, make_cards, remember
 
 pytestmark = pytest.mark.django_db
 
@@ -197,9 +200,15 @@ def test_when_nothing_is_due_it_says_when_the_next_card_is(learner_client, cards
     profile = profile_for(card_learner(learner_client))
     profile.new_per_day = 1
     profile.save()
-    post_grade(learner_client, cards[0], 4)
+    post_grade(learner_client, cards[0], 4, duration_ms=95_000)
     html = learner_client.get(reverse("study")).content.decode()
-    assert "Nothing is due now." in html and "Reviewed today: <strong>1</strong>, 100%" in html
+    # The end of the session: reviewed today, accuracy, time spent (a card left open
+    # counts for a minute at most, as in Anki) and when the next card is due.
+    assert "Done for now." in html
+    summary = re.sub(r"<[^>]+>|\s+", " ", html[html.index("session-summary") :])
+    assert "Reviewed today 1 Accuracy 100% not “Again” Time spent 1 min" in " ".join(
+        summary.split()
+    )
     assert "Next card due" in html
 
 
@@ -282,3 +291,37 @@ def test_a_bad_topic_in_a_write_falls_back_instead_of_failing(learner_client, ca
     assert not ReviewLog.objects.exists()
     bad = learner_client.post(reverse("grade"), {"card": cards[0].pk, "rating": 9, "topic": topic})
     assert bad.status_code == 302
+
+
+def remaining(html: str) -> list[str]:
+    """The reviewer's counts above the card: new, learning, to review."""
+    line = html[html.index('class="remaining') :].split("</p>")[0]
+    return re.findall(r'class="count-\w+(?: current)?">(\d+)<', line)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_reviewer_shows_what_is_left_and_it_follows_each_grade(learner_client, cards, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    page = learner_client.get(reverse("study"), headers=headers).text
+    assert ("<html" in page) is not htmx
+    new = len(cards)
+    assert remaining(page) == [str(new), "0", "0"]
+    assert 'class="count-new current"' in page  # the card shown is a new one
+    post_grade(learner_client, cards[0], 1, htmx=htmx)  # Again: into learning
+    page = learner_client.get(reverse("study"), headers=headers).text
+    assert remaining(page) == [str(new - 1), "1", "0"]
+
+
+def test_the_reviewer_runs_a_fixed_number_of_queries(
+    learner_client, learner, django_assert_max_num_queries
+):
+    few = make_cards(3, slug="few")
+    with django_assert_max_num_queries(12) as captured:
+        learner_client.get(reverse("study"))
+    small = len(captured)
+    many = make_cards(60, slug="many", order=1)
+    for card in many[:30]:
+        remember(learner, card, timezone.now() - timedelta(days=1))
+    post_grade(learner_client, few[0], 1)
+    with django_assert_max_num_queries(small) as captured:
+        learner_client.get(reverse("study"))

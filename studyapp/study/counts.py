@@ -1,0 +1,121 @@
+"""Today's counts, as Anki's deck list and reviewer show them: New · Learning · Due.
+
+New: cards never seen, as many as today's new-card limit still allows. Learning: cards in
+(re)learning due before the study day ends. Due: review cards due before the day ends, as
+many as today's review limit still allows. The limits are the learner's, for all their
+courses together, so a course's or a topic's count is capped by what is left of them, as
+Anki caps a deck by its parent's limit. The counts agree with what next_card serves.
+
+Read-only, and two queries whatever the number of courses and cards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from studyapp import sql
+from studyapp.accounts.models import Profile
+from studyapp.courses.models import Card, Course, Topic
+from studyapp.study.models import CardState
+from studyapp.study.reviewer import Today, visible_courses
+from studyapp.study.scheduling import Phase
+
+Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    learning: int = 0
+    due: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.due
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.new + other.new, self.learning + other.learning, self.due + other.due)
+
+
+@dataclass
+class DayCounts:
+    """Uncapped counts by course and topic, and what is left of today's limits."""
+
+    found: dict[Key, Counts]
+    new_left: int
+    reviews_left: int
+
+    def _capped(self, counts: Counts) -> Counts:
+        return Counts(
+            min(counts.new, self.new_left), counts.learning, min(counts.due, self.reviews_left)
+        )
+
+    def topic(self, course_id: int, topic_id: int | None) -> Counts:
+        return self._capped(self.found.get((course_id, topic_id), Counts()))
+
+    def course(self, course_id: int) -> Counts:
+        found = [c for (course, _), c in self.found.items() if course == course_id]
+        return self._capped(sum(found, Counts()))
+
+    def all(self) -> Counts:
+        return self._capped(sum(self.found.values(), Counts()))
+
+
+def day_counts(
+    learner: AbstractBaseUser,
+    profile: Profile,
+    today: Today,
+    topic: Topic | None = None,
+    course: Course | None = None,
+) -> DayCounts:
+    """Today's counts for every course and topic the learner may study, or only for one
+    topic or course (the reviewer's)."""
+    if topic is not None:
+        scope, scope_params = "AND c.topic_id = %s", [topic.pk]
+    elif course is not None:
+        scope, scope_params = "AND c.course_id = %s", [course.pk]
+    else:
+        scope, scope_params = "", []
+    visible, visible_params = visible_courses(learner)
+    found: defaultdict[Key, Counts] = defaultdict(Counts)
+    # The cards new to the learner: each topic's cards in use, less those they have seen.
+    for course_id, topic_id, n in sql.rows(
+        f"""SELECT c.course_id, c.topic_id, COUNT(*) FROM {sql.table(Card)} c
+            WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
+              AND c.course_id IN ({visible})
+            GROUP BY c.course_id, c.topic_id""",
+        [Card.Kind.FROM_QUIZ, *scope_params, *visible_params],
+    ):
+        found[course_id, topic_id].new = n
+    for course_id, topic_id, seen, learning, due in sql.rows(
+        f"""SELECT c.course_id, c.topic_id,
+                   SUM(CASE WHEN c.kind <> %s THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN s.phase IN (%s, %s) AND s.due < %s THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN s.phase = %s AND s.due < %s THEN 1 ELSE 0 END)
+            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+            WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
+              AND (c.learner_id = s.learner_id OR c.course_id IN ({visible}))
+            GROUP BY c.course_id, c.topic_id""",
+        [
+            Card.Kind.FROM_QUIZ,
+            Phase.LEARNING,
+            Phase.RELEARNING,
+            today.end,
+            Phase.REVIEW,
+            today.end,
+            learner.pk,
+            *scope_params,
+            *visible_params,
+        ],
+    ):
+        counts = found[course_id, topic_id]
+        counts.new = max(0, counts.new - int(seen or 0))
+        counts.learning, counts.due = int(learning or 0), int(due or 0)
+    return DayCounts(
+        dict(found),
+        new_left=max(0, profile.new_per_day - today.counts.new_cards),
+        reviews_left=max(0, profile.reviews_per_day - today.counts.review_cards),
+    )
