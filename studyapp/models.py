@@ -14,17 +14,19 @@ from studyapp.courses.models import (
     Topic,
 )
 from studyapp.quizzes.models import Attempt, Question, Quiz, Response
-from studyapp.study.models import CardState, ReviewLog, StudyDay
+from studyapp.study.models import CardMark, CardState, MarkLog, ReviewLog, StudyDay
 
 __all__ = [
     "Assignment",
     "Attempt",
     "Card",
+    "CardMark",
     "CardState",
     "Classroom",
     "CoTeacherInvite",
     "Course",
     "Lesson",
+    "MarkLog",
     "Membership",
     "Profile",
     "Question",

@@ -71,6 +71,7 @@ urlpatterns = [
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),
+    path("study/mark/", study.mark_card, name="mark_card"),
     path("teach/", courses_teach.teach_home, name="teach"),
     path("teach/courses/new/", courses_teach.course_new, name="course_new"),
     path("teach/courses/<str:course>/", courses_teach.course_manage, name="course_manage"),

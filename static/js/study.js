@@ -1,4 +1,5 @@
-// Keyboard study, as in Anki: Space or Enter shows the answer, 1-4 grade, u undoes.
+// Keyboard study, as in Anki: Space or Enter shows the answer, 1-4 grade, u undoes,
+// - buries the card until tomorrow and @ suspends it.
 // The page works without this file: the same links and forms do it with reloads.
 (function () {
   "use strict";
@@ -91,7 +92,7 @@
   // that is already done with, so they are ignored until the swap.
   let waiting = false;
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (event.detail.elt.closest("#grade-form, #undo-form")) waiting = true;
+    if (event.detail.elt.closest("#grade-form, #undo-form, #mark-form")) waiting = true;
   });
   document.addEventListener("htmx:afterRequest", (event) => {
     if (!event.detail.successful) waiting = false;
@@ -113,6 +114,11 @@
     } else if (event.key === "u") {
       event.preventDefault();
       root.querySelector("#undo-form button").click();
+    } else if ((event.key === "-" || event.key === "@") && root.querySelector("#mark-form")) {
+      // Anki's keys: - buries the card until tomorrow, @ suspends it.
+      event.preventDefault();
+      const action = event.key === "-" ? "bury" : "suspend";
+      root.querySelector(`#mark-form button[value='${action}']`).click();
     }
   });
 

@@ -14,6 +14,7 @@ from studyapp.classes.reports import learner_work
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Section, Topic
 from studyapp.study.counts import day_counts
+from studyapp.study.models import CardMark
 from studyapp.study.progress import streak_for
 from studyapp.study.reviewer import Today
 
@@ -35,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     profile = profile_for(request.user)
     today = Today.of(request.user, profile, now)
-    counts = day_counts(request.user, profile, today)
+    counts = day_counts(request.user, profile, today, now)
     courses = list(Course.objects.visible_to(request.user).order_by("title"))
     grouped = _topics_by_course(courses)
     decks = []
@@ -78,12 +79,19 @@ def topic(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     chosen = next((s for s in sections if str(s.pk) == request.GET.get("section")), None)
     if chosen is not None:
         cards = cards.filter(section=chosen)
+    cards = list(cards)
+    # The learner's own marks: a suspended card is listed with a way to unsuspend it.
+    marks = CardMark.objects.filter(learner=request.user, card__in=[c.pk for c in cards])
+    marked = {m.card_id: m for m in marks}
+    for card in cards:
+        card.mark = marked.get(card.pk)
     context = {
         "topic": topic,
         "lessons": topic.lessons.all(),
         "sections": sections,
         "chosen": chosen,
-        "cards": list(cards),
+        "cards": cards,
+        "suspended": sum(1 for m in marked.values() if m.suspended),
     }
     template = "courses/topic.html#cards" if request.htmx else "courses/topic.html"
     return render(request, template, context)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -20,7 +21,7 @@ from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study.models import CardState
-from studyapp.study.reviewer import Today, visible_courses
+from studyapp.study.reviewer import Today, unhidden_sql, visible_courses
 from studyapp.study.scheduling import Phase
 
 Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
@@ -68,11 +69,12 @@ def day_counts(
     learner: AbstractBaseUser,
     profile: Profile,
     today: Today,
+    now: datetime,
     topic: Topic | None = None,
     course: Course | None = None,
 ) -> DayCounts:
     """Today's counts for every course and topic the learner may study, or only for one
-    topic or course (the reviewer's)."""
+    topic or course (the reviewer's). Suspended and buried cards count nowhere."""
     if topic is not None:
         scope, scope_params = "AND c.topic_id = %s", [topic.pk]
     elif course is not None:
@@ -80,14 +82,15 @@ def day_counts(
     else:
         scope, scope_params = "", []
     visible, visible_params = visible_courses(learner)
+    shown, shown_params = unhidden_sql("c", learner, now)
     found: defaultdict[Key, Counts] = defaultdict(Counts)
     # The cards new to the learner: each topic's cards in use, less those they have seen.
     for course_id, topic_id, n in sql.rows(
         f"""SELECT c.course_id, c.topic_id, COUNT(*) FROM {sql.table(Card)} c
             WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
-              AND c.course_id IN ({visible})
+              AND c.course_id IN ({visible}) AND {shown}
             GROUP BY c.course_id, c.topic_id""",
-        [Card.Kind.FROM_QUIZ, *scope_params, *visible_params],
+        [Card.Kind.FROM_QUIZ, *scope_params, *visible_params, *shown_params],
     ):
         found[course_id, topic_id].new = n
     for course_id, topic_id, seen, learning, due in sql.rows(
@@ -97,7 +100,7 @@ def day_counts(
                    SUM(CASE WHEN s.phase = %s AND s.due < %s THEN 1 ELSE 0 END)
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
             WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
-              AND (c.learner_id = s.learner_id OR c.course_id IN ({visible}))
+              AND (c.learner_id = s.learner_id OR c.course_id IN ({visible})) AND {shown}
             GROUP BY c.course_id, c.topic_id""",
         [
             Card.Kind.FROM_QUIZ,
@@ -109,6 +112,7 @@ def day_counts(
             learner.pk,
             *scope_params,
             *visible_params,
+            *shown_params,
         ],
     ):
         counts = found[course_id, topic_id]

@@ -101,3 +101,54 @@ class StudyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} {self.day}: {self.reviews} reviews"
+
+
+class CardMark(models.Model):
+    """A learner's own marks on a card, as Anki's: suspended (out of their study until
+    they unsuspend it), buried (out until their next study day begins) and a coloured
+    flag. A card may be marked before it is ever seen; no row: no marks."""
+
+    class Flag(models.IntegerChoices):
+        NONE = 0, "No flag"
+        RED = 1, "Red"
+        ORANGE = 2, "Orange"
+        GREEN = 3, "Green"
+        BLUE = 4, "Blue"
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="marks")
+    suspended = models.BooleanField(default=False)
+    buried_until = models.DateTimeField(null=True, blank=True)
+    flag = models.PositiveSmallIntegerField(choices=Flag.choices, default=Flag.NONE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "card"], name="cardmark_unique_learner_card")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.card_id} marks"
+
+
+class MarkLog(models.Model):
+    """One change of a card's marks, kept so that undo (u) takes it back as it takes back
+    a grade: the newest of a learner's reviews and mark changes is undone first."""
+
+    class Action(models.TextChoices):
+        BURY = "bury", "Buried"
+        SUSPEND = "suspend", "Suspended"
+        UNSUSPEND = "unsuspend", "Unsuspended"
+        FLAG = "flag", "Flagged"
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="mark_logs")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    flag = models.PositiveSmallIntegerField(null=True)  # the flag a "flag" action set
+    at = models.DateTimeField()
+    before = models.JSONField(null=True)  # the marks before the change; None: no row
+
+    class Meta:
+        indexes = [models.Index(fields=["learner", "at"], name="marklog_learner_at")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.card_id} {self.action}"

@@ -18,7 +18,7 @@ from studyapp.accounts.models import Profile
 from studyapp.classes.models import Classroom, Membership
 from studyapp.courses.models import Card, Course, Lesson, Teaching, Topic
 from studyapp.study import scheduling
-from studyapp.study.models import CardState, ReviewLog, StudyDay
+from studyapp.study.models import CardMark, CardState, ReviewLog, StudyDay
 from studyapp.study.scheduling import Memory, Phase, Rating
 
 # When nothing else is due, learning cards due this soon are shown early, as Anki does,
@@ -125,6 +125,7 @@ def next_card(
     else:
         scope, scope_params = "", []
     visible, visible_params = visible_courses(learner)
+    shown, shown_params = unhidden_sql("c", learner, now)
     reviews_left = profile.reviews_per_day > today.counts.review_cards
     # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
     due = sql.fetch_one(
@@ -136,11 +137,12 @@ def next_card(
             LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
             WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
               AND (c.learner_id = s.learner_id OR c.course_id IN ({visible}))
+              AND {shown}
               AND ((s.phase IN (%s, %s) AND s.due <= %s)
                    {"OR (s.phase = %s AND s.due < %s)" if reviews_left else ""})
             ORDER BY rnk, s.due, s.id
             LIMIT 1""",
-        [Phase.REVIEW, now, learner.pk, *scope_params, *visible_params]
+        [Phase.REVIEW, now, learner.pk, *scope_params, *visible_params, *shown_params]
         + [Phase.LEARNING, Phase.RELEARNING, now + LEARN_AHEAD]
         + ([Phase.REVIEW, today.end] if reviews_left else []),
         CardState,
@@ -163,9 +165,10 @@ def next_card(
                   AND c.course_id IN ({visible})
                   AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
                                   WHERE s.card_id = c.id AND s.learner_id = %s)
+                  AND {shown}
                 ORDER BY c.course_id, t."order", t.title, l.source, c.line, c.id
                 LIMIT 1""",
-            [Card.Kind.FROM_QUIZ, *scope_params, *visible_params, learner.pk],
+            [Card.Kind.FROM_QUIZ, *scope_params, *visible_params, learner.pk, *shown_params],
             Card,
             Topic,
         )
@@ -173,6 +176,17 @@ def next_card(
             card, card.topic = new
             return card, None
     return (state.card, state) if due is not None else (None, None)
+
+
+def unhidden_sql(card: str, learner: AbstractBaseUser, now: datetime) -> tuple[str, list]:
+    """SQL that is true for a card (its alias in the query) that the learner has not
+    suspended or buried (studyapp/study/marks.py): one probe of a unique index per card."""
+    return (
+        f"""NOT EXISTS (SELECT 1 FROM {sql.table(CardMark)} m
+                        WHERE m.learner_id = %s AND m.card_id = {card}.id
+                          AND (m.suspended OR m.buried_until > %s))""",
+        [learner.pk, now],
+    )
 
 
 def visible_courses(learner: AbstractBaseUser) -> tuple[str, list]:
@@ -245,7 +259,7 @@ def _state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
     return state
 
 
-def _active_card(learner: AbstractBaseUser, card_id: int) -> Card:
+def active_card(learner: AbstractBaseUser, card_id: int) -> Card:
     """Return a card in use that the learner may study (Card.objects.visible_to, in SQL
     for the same reason as next_card)."""
     visible, visible_params = visible_courses(learner)
@@ -285,7 +299,7 @@ def grade(
         with transaction.atomic():
             lock_learner(learner)
             state = _state(learner, card_id)
-            card = state.card if state else _active_card(learner, card_id)
+            card = state.card if state else active_card(learner, card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
             was_review = state is not None and state.phase == Phase.REVIEW

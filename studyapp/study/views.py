@@ -19,9 +19,9 @@ from django_htmx.http import trigger_client_event
 from studyapp.accounts.models import profile_for
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
-from studyapp.study import scheduling
+from studyapp.study import marks, scheduling
 from studyapp.study.counts import day_counts
-from studyapp.study.models import CardState
+from studyapp.study.models import CardMark, CardState, MarkLog
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
 from studyapp.study.reviewer import (
     GradeError,
@@ -31,7 +31,6 @@ from studyapp.study.reviewer import (
     next_card,
     time_studied,
     token_for,
-    undo_last,
 )
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -114,7 +113,7 @@ def review(
         "today": today,
         "card": card,
         # What is left today, here: shown above the card and updated after each grade.
-        "left": day_counts(request.user, profile, today, topic=topic, course=found).all(),
+        "left": day_counts(request.user, profile, today, now, topic=topic, course=found).all(),
     }
     if card is None:
         upcoming = CardState.objects.filter(learner=request.user, card__retired_at__isnull=True)
@@ -135,6 +134,13 @@ def review(
                 for r, i in intervals.items()
             ],
             "is_new": state is None,
+            "flag": CardMark.Flag(
+                CardMark.objects.filter(learner=request.user, card=card)
+                .values_list("flag", flat=True)
+                .first()
+                or 0
+            ),
+            "flags": CardMark.Flag.choices,
             # Which count the card is from, underlined as in Anki.
             "from_count": "new"
             if state is None
@@ -191,17 +197,81 @@ def grade_card(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
+    """Undo the newest review or card action (bury, suspend, flag), as Anki's u does."""
     scope = _posted_scope(request)
     try:
-        log = undo_last(request.user)
+        log = marks.undo_newest(request.user)
     except GradeError as error:
         messages.warning(request, str(error))
         return _done(request, scope)
     if log is None:
-        messages.info(request, "There is no review to undo.")
+        messages.info(request, "There is nothing to undo.")
         return _done(request, scope)
-    messages.success(request, "Review undone.")
+    if isinstance(log, MarkLog):
+        messages.success(request, f"{log.get_action_display()}: undone.")
+    else:
+        messages.success(request, "Review undone.")
     return _done(request, scope, card=log.card_id)
+
+
+class MarkForm(forms.Form):
+    card = forms.IntegerField(min_value=1)
+    action = forms.ChoiceField(choices=MarkLog.Action.choices, required=False)
+    flag = forms.TypedChoiceField(
+        choices=CardMark.Flag.choices, coerce=int, required=False, empty_value=None
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A flag's button sends only the flag: one button carries one name and value.
+        if not data.get("action"):
+            if data.get("flag") is None:
+                raise forms.ValidationError("Choose an action.", code="action")
+            data["action"] = MarkLog.Action.FLAG
+        return data
+
+
+DONE_MESSAGES = {
+    MarkLog.Action.BURY: "Buried until tomorrow.",
+    MarkLog.Action.SUSPEND: "Suspended: it stays out of your reviews until you unsuspend "
+    "it on its topic's page.",
+    MarkLog.Action.UNSUSPEND: "Unsuspended: it is back in your reviews.",
+}
+
+
+@require_POST
+def mark_card(request: HttpRequest) -> HttpResponse:
+    """Anki's card actions: bury until tomorrow, suspend, unsuspend, flag; undone by u."""
+    form = MarkForm(request.POST)
+    scope = _posted_scope(request)
+    if not form.is_valid():
+        fields = ", ".join(name for name in form.errors if name != "__all__") or "action"
+        messages.error(request, f"That card action could not be read ({fields}); nothing changed.")
+        return _done(request, scope)
+    data = form.cleaned_data
+    try:
+        log = marks.change(
+            request.user,
+            profile_for(request.user),
+            data["card"],
+            data["action"],
+            timezone.now(),
+            data["flag"],
+        )
+    except Card.DoesNotExist:
+        raise Http404("No such card to study.") from None
+    except marks.MarkError as error:
+        messages.warning(request, str(error))
+        return _done(request, scope)
+    if log.action == MarkLog.Action.FLAG:
+        flag = CardMark.Flag(data["flag"])
+        messages.success(request, "Flag removed." if not flag else f"Flagged {flag.label.lower()}.")
+        # The card stays, answer shown, to be graded.
+        return _done(request, scope, card=log.card_id, answer=1)
+    messages.success(request, DONE_MESSAGES[log.action])
+    if request.POST.get("then") == "topic" and scope[1]:  # from the topic page's list
+        return redirect("topic", *scope)
+    return _done(request, scope)
 
 
 FORECAST_BAR, FORECAST_HEIGHT = 16, 100

@@ -106,7 +106,7 @@ def test_studying_works_without_javascript(browser, live_server, learner):
     page.get_by_role("button", name="Easy").click()
     expect(page.get_by_text("Done for now.")).to_be_visible()
     assert ReviewLog.objects.get().rating == 4
-    page.get_by_role("button", name="Undo last review").click()
+    page.get_by_role("button", name="Undo").click()
     expect(page.get_by_text("Bucket")).to_be_visible()
     assert not ReviewLog.objects.exists()
     context.close()
@@ -254,3 +254,49 @@ def test_on_a_phone_the_card_is_tapped_and_the_grades_sit_within_thumb_reach(
     assert width <= 360
     context.close()
     assert not refused, refused
+
+
+def test_bury_and_suspend_and_their_undo_in_the_browser(page: Page, live_server, learner):
+    topic = Topic.objects.create(course=shipped_course(), slug="dns", title="DNS", order=1)
+    Card.objects.bulk_create(
+        Card(
+            course=topic.course,
+            topic=topic,
+            kind="basic",
+            front_html=f"Question {i}",
+            back_html=f"Answer {i}",
+            key=str(i),
+            line=i,
+        )
+        for i in range(3)
+    )
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/study/")
+    page.wait_for_load_state()
+    card = page.locator("#card")
+    expect(card).to_contain_text("Question 0")
+    page.keyboard.press("-")  # Anki's bury
+    expect(card).to_contain_text("Buried until tomorrow.")
+    expect(card).to_contain_text("Question 1")
+    expect(page.locator(".remaining")).to_contain_text("2 · 0 · 0")
+    page.keyboard.press("u")
+    expect(card).to_contain_text("Buried: undone.")
+    expect(card).to_contain_text("Question 0")
+
+    page.get_by_text("Card actions").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Suspend").click()
+    expect(card).to_contain_text("Suspended")
+    expect(card).to_contain_text("Question 1")
+    page.get_by_text("Card actions").click()
+    page.get_by_role("button", name="Flag green").click()
+    expect(card).to_contain_text("flagged green")
+    page.keyboard.press("u")  # the flag first, newest first
+    expect(card).to_contain_text("Flagged: undone.")
+    expect(card).not_to_contain_text("flagged green")
+
+    page.goto(f"{live_server.url}/courses/{topic.course.slug}/topics/dns/")
+    expect(page.get_by_text("1 suspended by you")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Unsuspend this card").click()
+    expect(page.get_by_text("it is back in your reviews")).to_be_visible()
