@@ -6,7 +6,7 @@ many as today's review limit still allows. The limits are the learner's, for all
 courses together, so a course's or a topic's count is capped by what is left of them, as
 Anki caps a deck by its parent's limit. The counts agree with what next_card serves.
 
-Read-only, and two queries whatever the number of courses and cards.
+Read-only, and one query whatever the number of courses and cards.
 """
 
 from __future__ import annotations
@@ -84,17 +84,16 @@ def day_counts(
     visible, visible_params = visible_courses(learner)
     shown, shown_params = unhidden_sql("c", learner, now)
     found: defaultdict[Key, Counts] = defaultdict(Counts)
-    # The cards new to the learner: each topic's cards in use, less those they have seen.
-    for course_id, topic_id, n in sql.rows(
-        f"""SELECT c.course_id, c.topic_id, COUNT(*) FROM {sql.table(Card)} c
+    # One statement, two parts (the reviewer asks for counts with every card): each
+    # topic's cards in use ("all"), and the learner's states of them ("seen"), whose
+    # difference is what is new to the learner.
+    rows = sql.rows(
+        f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c
             WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
               AND c.course_id IN ({visible}) AND {shown}
-            GROUP BY c.course_id, c.topic_id""",
-        [Card.Kind.FROM_QUIZ, *scope_params, *visible_params, *shown_params],
-    ):
-        found[course_id, topic_id].new = n
-    for course_id, topic_id, seen, learning, due in sql.rows(
-        f"""SELECT c.course_id, c.topic_id,
+            GROUP BY c.course_id, c.topic_id
+            UNION ALL
+            SELECT 'seen', c.course_id, c.topic_id,
                    SUM(CASE WHEN c.kind <> %s THEN 1 ELSE 0 END),
                    SUM(CASE WHEN s.phase IN (%s, %s) AND s.due < %s THEN 1 ELSE 0 END),
                    SUM(CASE WHEN s.phase = %s AND s.due < %s THEN 1 ELSE 0 END)
@@ -103,6 +102,10 @@ def day_counts(
               AND (c.learner_id = s.learner_id OR c.course_id IN ({visible})) AND {shown}
             GROUP BY c.course_id, c.topic_id""",
         [
+            Card.Kind.FROM_QUIZ,
+            *scope_params,
+            *visible_params,
+            *shown_params,
             Card.Kind.FROM_QUIZ,
             Phase.LEARNING,
             Phase.RELEARNING,
@@ -114,10 +117,15 @@ def day_counts(
             *visible_params,
             *shown_params,
         ],
-    ):
+    )
+    # Totals first, so that each topic's "seen" is taken from its total.
+    for part, course_id, topic_id, n, learning, due in sorted(rows, key=lambda r: r[0]):
         counts = found[course_id, topic_id]
-        counts.new = max(0, counts.new - int(seen or 0))
-        counts.learning, counts.due = int(learning or 0), int(due or 0)
+        if part == "all":
+            counts.new = int(n)
+        else:
+            counts.new = max(0, counts.new - int(n or 0))
+            counts.learning, counts.due = int(learning or 0), int(due or 0)
     return DayCounts(
         dict(found),
         new_left=max(0, profile.new_per_day - today.counts.new_cards),

@@ -95,10 +95,10 @@ def test_home_lists_each_course_with_its_topics(learner, django_assert_max_num_q
     other = Course.objects.create(slug="networks", title="Networks")
     make_cards(1, slug="vpc", title="VPC", course=other)
     client = client_for(learner)
-    # Session, user, profile, today's limits, the counts (2), the streak, courses, topics,
+    # Session, user, profile, today's limits, the counts, the streak, courses, topics,
     # classes, assignments; with assigned topics and quizzes three more
     # (classes/reports.learner_work), however many there are.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         html = client.get(reverse("home")).text
     assert html.index("Cloud fundamentals") < html.index("Regions") < html.index("Networks")
     assert html.index("Networks") < html.index("VPC")
