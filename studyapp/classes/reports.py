@@ -29,9 +29,14 @@ class Cell:
 
     seen: int = 0
     total: int = 0
-    mastery: float | None = None  # mean predicted recall of the cards seen, now
+    mastered: int = 0  # see scheduling.mastered
     due_today: int = 0
     overdue: int = 0  # due on a day before today
+
+    @property
+    def mastery(self) -> float | None:
+        """The share of the topic's cards mastered; None before any is seen."""
+        return self.mastered / self.total if self.seen and self.total else None
 
     @property
     def percent_seen(self) -> int:
@@ -65,9 +70,11 @@ class LearnerRow:
 
     @property
     def mastery(self) -> float | None:
-        seen = [(c.mastery, c.seen) for c in self.cells.values() if c.mastery is not None]
-        total = sum(n for _, n in seen)
-        return sum(m * n for m, n in seen) / total if total else None
+        """The share of all the class's topics' cards mastered; None before any is seen."""
+        if not any(c.seen for c in self.cells.values()):
+            return None
+        total = sum(c.total for c in self.cells.values())
+        return sum(c.mastered for c in self.cells.values()) / total if total else None
 
     @property
     def late(self) -> int:
@@ -155,15 +162,17 @@ def _fill_cells(
     forecast_start: datetime,
 ) -> list[int]:
     """One query, one pass over the class's card states: per learner and topic, the cards
-    seen, due today, overdue and the mean retrievability, each learner's "today" in their
+    seen, due today, overdue and mastered, each learner's "today" in their
     own time zone; and the class's forecast, returned: reviews due on each of the next
     FORECAST_DAYS days from forecast_start (the viewer's today), overdue ones counting for
     today, missed-quiz cards included (they are reviews owed too, though not a topic's)."""
     learner_ids = list(rows)
     starts, start_params = _per_learner({pk: bounds[pk][1] for pk in learner_ids})
     ends, end_params = _per_learner({pk: bounds[pk][2] for pk in learner_ids})
+    # Mastered: recall predicted MASTERED_AHEAD from now (scheduling.mastered).
+    ahead = scheduling.MASTERED_AHEAD.days
     recall, recall_params = scheduling.retrievability_sql(
-        "s.stability", "s.elapsed", [], sql.power()
+        "s.stability", f"(s.elapsed + {ahead})", [], sql.power()
     )
     # Due before the end of forecast day k, cumulative: day k's count is a difference.
     day_ends = [forecast_start + timedelta(days=k + 1) for k in range(FORECAST_DAYS)]
@@ -176,8 +185,8 @@ def _fill_cells(
                    SUM(CASE WHEN {own} THEN 1 ELSE 0 END),
                    SUM(CASE WHEN {own} AND s.due < {starts} THEN 1 ELSE 0 END),
                    SUM(CASE WHEN {own} AND s.due < {ends} THEN 1 ELSE 0 END),
-                   AVG(CASE WHEN {own} AND s.stability > 0 AND s.elapsed IS NOT NULL
-                            THEN {recall} END),
+                   SUM(CASE WHEN {own} AND s.stability > 0 AND s.elapsed IS NOT NULL
+                             AND {recall} >= %s THEN 1 ELSE 0 END),
                    {by_day}
             FROM (SELECT s.learner_id, c.topic_id, c.kind, s.due, s.stability,
                          {sql.whole_days("%s", "s.last_review")} AS elapsed
@@ -194,6 +203,7 @@ def _fill_cells(
             *end_params,
             Card.Kind.FROM_QUIZ,
             *recall_params,
+            scheduling.MASTERED_RECALL,
             *day_ends,
             now,
             *learner_ids,
@@ -201,11 +211,11 @@ def _fill_cells(
         ],
     )
     cumulative = [0] * FORECAST_DAYS
-    for learner_id, topic_id, seen, overdue, due_by_end, mastery, *due_by in found:
+    for learner_id, topic_id, seen, overdue, due_by_end, mastered, *due_by in found:
         cell = rows[learner_id].cells[topic_id]
         cell.seen, cell.overdue = int(seen or 0), int(overdue or 0)
         cell.due_today = int(due_by_end or 0) - cell.overdue
-        cell.mastery = float(mastery) if mastery is not None else None
+        cell.mastered = int(mastered or 0)
         for k, n in enumerate(due_by):
             cumulative[k] += int(n or 0)
     return [n - (cumulative[k - 1] if k else 0) for k, n in enumerate(cumulative)]

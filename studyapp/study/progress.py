@@ -5,7 +5,7 @@ or by a year of days, never by the length of the review history."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,19 +28,30 @@ class TopicProgress:
     total: int
     seen: int = 0
     due: int = 0
-    retrievabilities: list[float] = field(default_factory=list)
+    mastered: int = 0  # see scheduling.mastered
 
     @property
     def mastery(self) -> float | None:
-        """Mean predicted recall of the cards seen, now; None before any is seen."""
-        if not self.retrievabilities:
+        """The share of the topic's cards mastered; None before any is seen."""
+        if not self.seen or not self.total:
             return None
-        return sum(self.retrievabilities) / len(self.retrievabilities)
+        return self.mastered / self.total
+
+
+@dataclass
+class MissedQuestions:
+    """A course's cards from quiz questions the learner missed (they belong to no
+    topic's total): how many, and how many are due today."""
+
+    course: Course
+    cards: int = 0
+    due: int = 0
 
 
 @dataclass
 class Progress:
     topics: list[TopicProgress]
+    missed: list[MissedQuestions]
     days: dict[date, StudyDay]
     forecast: list[tuple[date, int]]
     today: date
@@ -81,7 +92,8 @@ def streak_for(learner: AbstractBaseUser, today: date) -> int:
 
 
 def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> Progress:
-    """Gather everything the progress page shows, in three queries."""
+    """Gather everything the progress page shows, in three queries (four when there are
+    missed quiz questions, whose courses are read once)."""
     zone, hour = profile.zone, profile.day_start_hour
     today = scheduling.study_day(now, zone, hour)
     _, today_end = scheduling.day_bounds(today, zone, hour)
@@ -94,6 +106,7 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
         .order_by("course__title", "order", "title")
     }
     states = CardState.objects.filter(learner=learner, card__retired_at__isnull=True).values_list(
+        "card__course_id",
         "card__topic_id",
         "card__kind",
         "phase",
@@ -105,16 +118,20 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
     )
     dues: Counter[date] = Counter()
     horizon = today + timedelta(days=FORECAST_DAYS - 1)
-    for topic_id, kind, phase, step, stability, difficulty, due, last_review in states:
-        # Cards from missed quiz questions count in the forecast, not in a topic's
-        # "seen of total", whose total is the topic's own cards.
-        if kind != Card.Kind.FROM_QUIZ and topic_id in topics:
+    missed: dict[int, MissedQuestions] = {}
+    for course_id, topic_id, kind, phase, step, stability, difficulty, due, last_review in states:
+        # Cards from missed quiz questions count in the forecast and in their course's
+        # "missed questions", not in a topic's "seen of total" (its own cards).
+        if kind == Card.Kind.FROM_QUIZ:
+            if course_id is not None:
+                entry = missed.setdefault(course_id, MissedQuestions(course_id))
+                entry.cards += 1
+                entry.due += due < today_end
+        elif topic_id in topics:
             entry = topics[topic_id]
             memory = Memory(Phase(phase), step, stability, difficulty, due, last_review)
             entry.seen += 1
-            entry.retrievabilities.append(
-                scheduling.retrievability(memory, now, profile.desired_retention)
-            )
+            entry.mastered += scheduling.mastered(memory, now)
             if due < today_end:
                 entry.due += 1
         # Cards overdue already are part of today's work.
@@ -127,7 +144,12 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
     forecast = [
         (today + timedelta(days=n), dues[today + timedelta(days=n)]) for n in range(FORECAST_DAYS)
     ]
-    return Progress(list(topics.values()), days, forecast, today)
+    if missed:
+        courses = Course.objects.in_bulk(list(missed))
+        for entry in missed.values():
+            entry.course = courses[entry.course]
+    ordered = sorted(missed.values(), key=lambda m: m.course.title)
+    return Progress(list(topics.values()), ordered, days, forecast, today)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,8 @@ def next_card(
     """Return the card to study now and its state: due learning cards first, then due
     reviews within today's limit, then new cards within today's limit, and last the
     learning cards due within LEARN_AHEAD. Cards from quiz questions are never new: they
-    reach a learner only as a state, when the learner missed the question.
+    reach a learner only as a state, when the learner missed the question. Suspended and
+    buried cards are left out; the card comes with its flag (card.flag).
 
     The reviewer asks this for every card, so both queries are written in SQL (see
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
@@ -125,16 +126,22 @@ def next_card(
     else:
         scope, scope_params = "", []
     visible, visible_params = visible_courses(learner)
-    shown, shown_params = unhidden_sql("c", learner, now)
+    # The learner's marks come with the card (its flag), and leave out what they hide.
+    marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
+    shown = (
+        "(m.id IS NULL OR (NOT m.suspended AND (m.buried_until IS NULL OR m.buried_until <= %s)))"
+    )
     reviews_left = profile.reviews_per_day > today.counts.review_cards
     # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
     due = sql.fetch_one(
         f"""SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
                    {sql.columns(Topic, "t")},
-                   CASE WHEN s.phase = %s THEN 1 WHEN s.due <= %s THEN 0 ELSE 2 END AS rnk
+                   CASE WHEN s.phase = %s THEN 1 WHEN s.due <= %s THEN 0 ELSE 2 END AS rnk,
+                   COALESCE(m.flag, 0)
             FROM {sql.table(CardState)} s
             JOIN {sql.table(Card)} c ON c.id = s.card_id
             LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+            {marks}
             WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
               AND (c.learner_id = s.learner_id OR c.course_id IN ({visible}))
               AND {shown}
@@ -142,7 +149,7 @@ def next_card(
                    {"OR (s.phase = %s AND s.due < %s)" if reviews_left else ""})
             ORDER BY rnk, s.due, s.id
             LIMIT 1""",
-        [Phase.REVIEW, now, learner.pk, *scope_params, *visible_params, *shown_params]
+        [Phase.REVIEW, now, learner.pk, learner.pk, *scope_params, *visible_params, now]
         + [Phase.LEARNING, Phase.RELEARNING, now + LEARN_AHEAD]
         + ([Phase.REVIEW, today.end] if reviews_left else []),
         CardState,
@@ -150,17 +157,18 @@ def next_card(
         Topic,
     )
     if due is not None:
-        state, card, topic_of_card, rank = due
+        state, card, topic_of_card, rank, card.flag = due
         card.topic = topic_of_card if card.topic_id else None  # quiz cards may have none
         state.card = card
         if rank < 2:
             return card, state
     if profile.new_per_day > today.counts.new_cards:
         new = sql.fetch_one(
-            f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}
+            f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}, COALESCE(m.flag, 0)
                 FROM {sql.table(Card)} c
                 JOIN {sql.table(Topic)} t ON t.id = c.topic_id
                 LEFT JOIN {sql.table(Lesson)} l ON l.id = c.lesson_id
+                {marks}
                 WHERE c.retired_at IS NULL AND c.kind <> %s {scope}
                   AND c.course_id IN ({visible})
                   AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
@@ -168,12 +176,12 @@ def next_card(
                   AND {shown}
                 ORDER BY c.course_id, t."order", t.title, l.source, c.line, c.id
                 LIMIT 1""",
-            [Card.Kind.FROM_QUIZ, *scope_params, *visible_params, learner.pk, *shown_params],
+            [learner.pk, Card.Kind.FROM_QUIZ, *scope_params, *visible_params, learner.pk, now],
             Card,
             Topic,
         )
         if new is not None:
-            card, card.topic = new
+            card, card.topic, card.flag = new
             return card, None
     return (state.card, state) if due is not None else (None, None)
 

@@ -121,6 +121,19 @@ def retrievability(
     )
 
 
+# "Mastered": recall that FSRS predicts at MASTERED_RECALL or more MASTERED_AHEAD from now.
+# Not the recall now, which reads 100% right after a first look; close to Anki's
+# "mature" (stability of 21 days or more), since FSRS's stability is the time until
+# recall falls to 90%.
+MASTERED_AHEAD = timedelta(days=30)
+MASTERED_RECALL = 0.9
+
+
+def mastered(memory: Memory, now: datetime) -> bool:
+    """Whether the card counts as mastered (see MASTERED_AHEAD)."""
+    return retrievability(memory, now + MASTERED_AHEAD) >= MASTERED_RECALL
+
+
 def retrievability_sql(
     stability: str, elapsed_days: str, elapsed_params: list, power: str = "POWER"
 ) -> tuple[str, list]:

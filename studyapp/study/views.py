@@ -134,13 +134,7 @@ def review(
                 for r, i in intervals.items()
             ],
             "is_new": state is None,
-            "flag": CardMark.Flag(
-                CardMark.objects.filter(learner=request.user, card=card)
-                .values_list("flag", flat=True)
-                .first()
-                or 0
-            ),
-            "flags": CardMark.Flag.choices,
+            "flag": CardMark.Flag(_flag_of(request.user, card)),
             # Which count the card is from, underlined as in Anki.
             "from_count": "new"
             if state is None
@@ -159,6 +153,15 @@ def _spoken(spent: timedelta) -> str:
         return f"{seconds} s"
     hours, minutes = divmod(round(seconds / 60), 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _flag_of(learner: AbstractBaseUser, card: Card) -> int:
+    """The card's flag: next_card brings it with the card; a card named by ?card= (the
+    one just undone) has it read."""
+    if hasattr(card, "flag"):
+        return card.flag
+    marks_of_card = CardMark.objects.filter(learner=learner, card=card)
+    return marks_of_card.values_list("flag", flat=True).first() or 0
 
 
 def _done(request: HttpRequest, scope: Scope, **query: object) -> HttpResponse:

@@ -63,7 +63,14 @@ def test_each_learner_s_figures_and_who_needs_help_first(setup, instructor):
         stability=20.0,
         last_review=NOW - timedelta(days=1),
     )
-    StudyDay.objects.create(learner=steady, day=(NOW - timedelta(days=1)).date(), reviews=2)
+    remember(
+        steady,
+        cards[2],
+        NOW + timedelta(days=30),
+        stability=40.0,
+        last_review=NOW - timedelta(days=1),
+    )
+    StudyDay.objects.create(learner=steady, day=(NOW - timedelta(days=1)).date(), reviews=3)
     # Behind: three cards overdue since days, last studied ten days ago.
     for card in cards[:3]:
         remember(
@@ -79,16 +86,17 @@ def test_each_learner_s_figures_and_who_needs_help_first(setup, instructor):
     rows = {row.learner.username: row for row in report.rows}
     topic = report.topics[0]
     cell = rows["steady"].cells[topic.pk]
-    assert (cell.seen, cell.total, cell.due_today, cell.overdue) == (2, 4, 1, 0)
-    expected = (
-        scheduling.retrievability(
-            scheduling.Memory(2, None, 10.0, 5.0, NOW, NOW - timedelta(days=1)), NOW
+    assert (cell.seen, cell.total, cell.due_today, cell.overdue) == (3, 4, 1, 0)
+    # Mastered (recall of 90% or more 30 days ahead): the SQL agrees with fsrs, card by
+    # card; only the card with a stability of 40 days is.
+    expected = [
+        scheduling.mastered(
+            scheduling.Memory(2, None, stability, 5.0, NOW, NOW - timedelta(days=1)), NOW
         )
-        + scheduling.retrievability(
-            scheduling.Memory(2, None, 20.0, 5.0, NOW, NOW - timedelta(days=1)), NOW
-        )
-    ) / 2
-    assert cell.mastery == pytest.approx(expected, rel=1e-9)  # SQL agrees with fsrs
+        for stability in (10.0, 20.0, 40.0)
+    ]
+    assert expected == [False, False, True]
+    assert cell.mastered == 1 and cell.mastery == pytest.approx(1 / 4)
     assert (rows["behind"].overdue, rows["behind"].days_since_study) == (3, 10)
     assert (rows["steady"].days_since_study, rows["new"].days_since_study) == (1, None)
     assert rows["new"].mastery is None and rows["new"].cells[topic.pk].seen == 0

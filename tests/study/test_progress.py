@@ -9,7 +9,7 @@ import pytest
 from studyapp.accounts.models import profile_for
 from studyapp.study.models import StudyDay
 from studyapp.study.progress import heatmap_cells, monthly_totals, progress_for
-from tests.conftest import make_cards, remember
+from tests.conftest import COURSE, make_cards, remember
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
 TODAY = date(2024, 6, 15)
@@ -31,7 +31,35 @@ def test_topics_show_seen_due_and_mastery(learner, topic_cards):
     remember_recent(learner, topic_cards[1], NOW + timedelta(days=5), last=NOW, stability=10)
     row = progress_for(learner, profile_for(learner), NOW).topics[0]
     assert (row.total, row.seen, row.due) == (4, 2, 1)
-    assert 0.9 < row.mastery < 1.0  # reviewed recently with stability 10 days
+    # Recall now is above 90% for both, but in 30 days a 10-day stability is far below:
+    # no card is mastered, where the old measure (recall now) read 96%.
+    assert row.mastery == 0
+
+
+def test_mastered_means_recall_of_90_percent_30_days_ahead(learner, topic_cards):
+    remember_recent(learner, topic_cards[0], NOW + timedelta(days=60), last=NOW, stability=45)
+    remember_recent(learner, topic_cards[1], NOW + timedelta(days=20), last=NOW, stability=25)
+    remember_recent(learner, topic_cards[2], NOW + timedelta(days=50), last=NOW, stability=32)
+    row = progress_for(learner, profile_for(learner), NOW).topics[0]
+    # FSRS's stability is the time until recall falls to 90%: 45 and 32 days pass, 25 not.
+    assert (row.seen, row.mastered) == (3, 2)
+    assert row.mastery == 2 / 4  # of all the topic's cards, not of those seen
+
+
+def test_missed_quiz_questions_have_a_row_of_their_own(learner_client, learner, topic_cards):
+    from studyapp.formats import gift
+    from studyapp.quizzes.cards import cards_for
+    from studyapp.quizzes.imports import save_quiz
+    from studyapp.study.reviewer import schedule_missed
+
+    quiz = save_quiz(gift.parse("::Q:: AZs sit in Regions. {T}"), title="Q").quiz
+    card = cards_for(learner, list(quiz.questions.all()))[0]
+    schedule_missed(learner, profile_for(learner), [card], NOW)
+    progress = progress_for(learner, profile_for(learner), NOW)
+    assert [(m.course.slug, m.cards, m.due) for m in progress.missed] == [(COURSE, 1, 1)]
+    assert progress.topics[0].seen == 0  # not one of the topic's own cards
+    page = learner_client.get("/progress/").text
+    assert "Missed quiz questions" in page and "30 days from now" in page
 
 
 def test_mastery_is_none_before_any_card_is_seen(learner, topic_cards):
