@@ -9,6 +9,7 @@ no change in the SQL.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from weakref import WeakKeyDictionary
@@ -19,11 +20,22 @@ from django.db.models.expressions import Col
 
 
 def table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return _table(connection.vendor, model)
 
 
 def columns(model: type[Model], alias: str) -> str:
     """Return "alias.col1, alias.col2, ..." for every concrete field of the model."""
+    return _columns(connection.vendor, model, alias)
+
+
+# Kept per database kind (its quoting): the reviewer builds these with every card.
+@functools.cache
+def _table(vendor: str, model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@functools.cache
+def _columns(vendor: str, model: type[Model], alias: str) -> str:
     quote = connection.ops.quote_name
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
