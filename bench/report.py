@@ -10,7 +10,8 @@ Targets: each report's median at most 5 times the trivial view's, and each repor
 growing at most 1.3 times from the small database to the full one. Queries count SQL
 statements. Prints its figures and asserts none; the last line is one JSON object:
 {"class_ratio", "quiz_ratio", "class_queries", "quiz_queries", "p95_growth"}.
-Run: .venv/bin/python bench/report.py [--requests 200]   (PostgreSQL: DATABASE_URL)
+Run: .venv/bin/python bench/report.py [--requests 200]   (PostgreSQL: DATABASE_URL naming a
+scratch database of its own, `createdb bench`: its tables are emptied; drop it after)
 """
 
 from __future__ import annotations
