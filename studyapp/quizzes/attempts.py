@@ -473,10 +473,12 @@ def finish(attempt: Attempt, now: datetime) -> Attempt:
 def reveals_answers(attempt: Attempt) -> bool:
     """Whether this attempt's page may show the right answers and the feedback (and its
     misses become review cards, which hold the right answers), by the quiz's review
-    options. With "after the last attempt" and no attempts limit, that is never."""
+    options. "After the last attempt" with no attempts limit means after each finished
+    attempt: any may be the last, and never would keep a learner's misses from their
+    reviews for good."""
     review = attempt.quiz.show_answers
     if review == Quiz.Review.IMMEDIATELY:
         return True
-    if review == Quiz.Review.NEVER:
+    if review == Quiz.Review.NEVER or attempt.finished_at is None:
         return False
-    return attempt.finished_at is not None and attempts_left(attempt.learner, attempt.quiz) == 0
+    return attempt.quiz.max_attempts is None or attempts_left(attempt.learner, attempt.quiz) == 0

@@ -22,7 +22,10 @@ class Quiz(models.Model):
         Whether an answer was right is always shown."""
 
         IMMEDIATELY = "immediately", "As soon as it is marked"
-        AFTER_LAST = "after-last", "Once the learner has used all their attempts"
+        AFTER_LAST = (
+            "after-last",
+            ("After the learner's last attempt (after each, when attempts are unlimited)"),
+        )
         NEVER = "never", "Never"
 
     # See Topic.course for why it may be null.
@@ -49,7 +52,9 @@ class Quiz(models.Model):
         "show right answers and feedback",
         max_length=12,
         choices=Review.choices,
-        default=Review.IMMEDIATELY,
+        # After the last attempt, so that attempt 1 of 2 does not give away attempt 2.
+        # db_default stays: a row written during a rolling upgrade by older code.
+        default=Review.AFTER_LAST,
         db_default=Review.IMMEDIATELY,
     )
     # A retired quiz is hidden from learners; its attempts are kept.

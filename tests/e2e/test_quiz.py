@@ -44,6 +44,8 @@ def test_upload_preview_confirm_then_practice_and_test(
     page.get_by_role("button", name="Save these 2 questions").click()
     expect(page.get_by_text("Saved 2 questions in “Storage check”")).to_be_visible()
     log_out(page)
+    # A new quiz shows answers after the last attempt; this one is for practice.
+    Quiz.objects.update(show_answers="immediately")
 
     # Practice: feedback after each answer, through htmx.
     log_in(page, live_server, learner, check_accessibility=False)

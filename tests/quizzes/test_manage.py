@@ -134,13 +134,14 @@ def test_an_unknown_download_format_is_404(instructor, quiz):
     assert client_for(instructor).get(url).status_code == 404
 
 
-def answer_wrong(client, quiz) -> Attempt:
+def answer_wrong(client, quiz, finish: bool = True) -> Attempt:
     attempt = Attempt.objects.get(
         pk=client.post(f"{quiz.get_absolute_url()}start/").url.split("/")[2]
     )
     question = quiz.questions.get()
     client.post(f"/attempts/{attempt.pk}/questions/{question.pk}/", {"answer": 1})  # EC2
-    client.post(f"/attempts/{attempt.pk}/finish/")
+    if finish:
+        client.post(f"/attempts/{attempt.pk}/finish/")
     return attempt
 
 
@@ -168,3 +169,18 @@ def test_review_after_the_last_attempt_waits_for_it(learner, quiz):
     assert 'class="solution' in page and "EC2 is compute." in page
     assert CardState.objects.filter(learner=learner, card__kind="from-quiz").count() == 1
     assert 'class="solution' in lena.get(f"/attempts/{first.pk}/").text  # now for both
+
+
+def test_a_new_quiz_shows_answers_after_the_last_attempt(learner, db):
+    quiz = save_quiz(gift.parse(QUIZ), title="Fresh").quiz
+    assert quiz.show_answers == Quiz.Review.AFTER_LAST  # attempt 1 of 2 gives nothing away
+    # With no attempts limit, any attempt may be the last: answers show once it is
+    # finished (never would keep the learner's misses out of their reviews for good),
+    # and not while it is open.
+    lena = client_for(learner)
+    attempt = answer_wrong(lena, quiz, finish=False)
+    assert 'class="solution' not in lena.get(f"/attempts/{attempt.pk}/").text
+    assert not CardState.objects.exists()
+    lena.post(f"/attempts/{attempt.pk}/finish/")
+    assert 'class="solution' in lena.get(f"/attempts/{attempt.pk}/").text
+    assert CardState.objects.filter(learner=learner, card__kind="from-quiz").count() == 1

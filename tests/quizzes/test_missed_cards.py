@@ -12,6 +12,7 @@ from django.urls import reverse
 from studyapp.courses.models import Card, Topic
 from studyapp.formats import gift
 from studyapp.quizzes.imports import save_quiz
+from studyapp.quizzes.models import Quiz
 from studyapp.study.models import CardState
 from studyapp.study.reviewer import token_for
 from tests.conftest import COURSE, make_cards
@@ -22,7 +23,11 @@ QUIZ = "::Secret::Which service is the CDN? {=CloudFront ~EC2 ~S3}\n"
 @pytest.fixture
 def quiz(db):
     make_cards(1, slug="edge", title="Edge")
-    return save_quiz(gift.parse(QUIZ), title="Edge test", topic=Topic.objects.get()).quiz
+    quiz = save_quiz(gift.parse(QUIZ), title="Edge test", topic=Topic.objects.get()).quiz
+    # Practice with feedback at once (a new quiz waits for the last attempt: test_manage).
+    quiz.show_answers = Quiz.Review.IMMEDIATELY
+    quiz.save()
+    return quiz
 
 
 def miss(client, quiz) -> Card:

@@ -33,7 +33,11 @@ def quiz(db):
     make_cards(1, slug="storage")
     from studyapp.courses.models import Topic
 
-    return save_quiz(gift.parse(QUIZ), title="Storage", topic=Topic.objects.get()).quiz
+    quiz = save_quiz(gift.parse(QUIZ), title="Storage", topic=Topic.objects.get()).quiz
+    # Practice with feedback at once (a new quiz waits for the last attempt: test_manage).
+    quiz.show_answers = Quiz.Review.IMMEDIATELY
+    quiz.save()
+    return quiz
 
 
 def start(client, quiz) -> Attempt:
