@@ -28,8 +28,12 @@ setup: $(VENV)/.installed
 	@echo "Demo logins:"
 	@$(BIN)/python manage.py setup_demo
 
+# The background worker (fitting learners' FSRS parameters) runs beside the server and
+# stops with it.
 run: setup
 	@echo "studyapp is at http://$(HOST):$(PORT)/ (log in with a demo login above; Ctrl-C stops it)"
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production-style: gunicorn + WhiteNoise, DEBUG off (set SECRET_KEY/DATABASE_URL as needed).
@@ -37,6 +41,8 @@ serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py createcachetable
 	STATIC_COLLECTED=1 $(BIN)/python manage.py collectstatic --no-input -v 0
+	@STATIC_COLLECTED=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	STATIC_COLLECTED=1 $(BIN)/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers 3
 
 test: $(VENV)/.installed-dev

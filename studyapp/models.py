@@ -14,7 +14,14 @@ from studyapp.courses.models import (
     Topic,
 )
 from studyapp.quizzes.models import Attempt, Question, Quiz, Response
-from studyapp.study.models import CardMark, CardState, MarkLog, ReviewLog, StudyDay
+from studyapp.study.models import (
+    CardMark,
+    CardState,
+    MarkLog,
+    ParameterFit,
+    ReviewLog,
+    StudyDay,
+)
 
 __all__ = [
     "Assignment",
@@ -28,6 +35,7 @@ __all__ = [
     "Lesson",
     "MarkLog",
     "Membership",
+    "ParameterFit",
     "Profile",
     "Question",
     "Quiz",

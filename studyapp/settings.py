@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS from PyPI, never a CDN
+    "django_tasks",  # background jobs, as Django 6's built-in tasks will run them
+    "django_tasks_db",  # kept in the database: no broker to run; `manage.py db_worker`
 ]
 
 MIDDLEWARE = [
@@ -160,6 +162,12 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (fitting a learner's FSRS parameters): django-tasks, whose API is Django
+# 6's built-in tasks, with its database backend, so a job survives a restart and needs
+# nothing but the database; `manage.py db_worker` runs them (make run and make serve
+# start one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -29,7 +29,9 @@ def no_fuzz(monkeypatch):
 
     original = scheduling._scheduler
     monkeypatch.setattr(
-        scheduling, "_scheduler", lambda retention, fuzz: original(retention, False)
+        scheduling,
+        "_scheduler",
+        lambda retention, fuzz, parameters=None: original(retention, False, parameters),
     )
 
 

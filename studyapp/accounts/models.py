@@ -47,9 +47,17 @@ class Profile(models.Model):
         validators=[MinValueValidator(0.70), MaxValueValidator(0.97)],
         help_text="The chance of remembering a card when it comes due: 0.70 to 0.97.",
     )
+    # FSRS's parameters fitted to this learner's own reviews (studyapp/study/fitting.py);
+    # none: FSRS's defaults.
+    fsrs_parameters = models.JSONField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
+
+    @property
+    def parameters(self) -> tuple[float, ...] | None:
+        """The learner's FSRS parameters for scheduling.py; None: the defaults."""
+        return tuple(self.fsrs_parameters) if self.fsrs_parameters else None
 
     @property
     def zone(self) -> ZoneInfo:

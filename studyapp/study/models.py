@@ -152,3 +152,34 @@ class MarkLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id}/{self.card_id} {self.action}"
+
+
+class ParameterFit(models.Model):
+    """One fit of a learner's FSRS parameters to their own reviews (studyapp/study/
+    fitting.py), asked for by the learner or by `manage.py fit_schedules`, run by the
+    background worker. Kept as the record the learner reads and as the way back."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the background worker"
+        APPLIED = "applied", "Fitted and in use"
+        KEPT = "kept", "Fitted, but no better: the parameters in use were kept"
+        TOO_FEW = "too-few", "Not enough reviews yet"
+        FAILED = "failed", "Failed"
+        UNDONE = "undone", "Undone: the parameters before it are back"
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    reviews = models.PositiveIntegerField(null=True)
+    log_loss_before = models.FloatField(null=True)  # of the parameters in use then
+    log_loss_after = models.FloatField(null=True)  # of the fitted ones, same reviews
+    parameters = models.JSONField(null=True)  # the fitted parameters
+    previous = models.JSONField(null=True)  # the learner's parameters before; None: defaults
+
+    class Meta:
+        indexes = [models.Index(fields=["learner", "requested_at"], name="fit_learner_time")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} fit {self.requested_at:%Y-%m-%d}: {self.status}"

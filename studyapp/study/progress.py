@@ -131,7 +131,7 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
             entry = topics[topic_id]
             memory = Memory(Phase(phase), step, stability, difficulty, due, last_review)
             entry.seen += 1
-            entry.mastered += scheduling.mastered(memory, now)
+            entry.mastered += scheduling.mastered(memory, now, profile.parameters)
             if due < today_end:
                 entry.due += 1
         # Cards overdue already are part of today's work.

@@ -328,7 +328,7 @@ def grade(
             )
             sql.insert(log)  # in SQL, as is the rest of grading: see next_card
             memory = scheduling.review(
-                memory_of(state), Rating(rating), now, profile.desired_retention
+                memory_of(state), Rating(rating), now, profile.desired_retention, profile.parameters
             )
             if state is None:
                 state = CardState(learner=learner, card=card)
@@ -472,7 +472,7 @@ def schedule_missed(
                 )
             )
             memory = scheduling.review(
-                memory_of(state), Rating.AGAIN, now, profile.desired_retention
+                memory_of(state), Rating.AGAIN, now, profile.desired_retention, profile.parameters
             )
             if state is None:
                 state = CardState(learner=learner, card=card)

@@ -49,13 +49,20 @@ class Memory:
     last_review: datetime | None
 
 
+Parameters = tuple[float, ...] | None  # a learner's fitted FSRS parameters; None: defaults
+
+
 @cache
-def _scheduler(desired_retention: float, fuzz: bool) -> fsrs.Scheduler:
+def _scheduler(
+    desired_retention: float, fuzz: bool, parameters: Parameters = None
+) -> fsrs.Scheduler:
+    extra = {"parameters": parameters} if parameters else {}
     return fsrs.Scheduler(
         desired_retention=desired_retention,
         learning_steps=LEARNING_STEPS,
         relearning_steps=RELEARNING_STEPS,
         enable_fuzzing=fuzz,
+        **extra,
     )
 
 
@@ -93,21 +100,25 @@ def review(
     rating: Rating,
     now: datetime,
     desired_retention: float = DEFAULT_RETENTION,
+    parameters: Parameters = None,
 ) -> Memory:
     """Return the memory after a review (None for a card never reviewed before)."""
     now = _utc(now)
-    card, _log = _scheduler(desired_retention, True).review_card(
+    card, _log = _scheduler(desired_retention, True, parameters).review_card(
         _to_fsrs(memory, now), fsrs.Rating(int(rating)), now
     )
     return _from_fsrs(card)
 
 
 def preview(
-    memory: Memory | None, now: datetime, desired_retention: float = DEFAULT_RETENTION
+    memory: Memory | None,
+    now: datetime,
+    desired_retention: float = DEFAULT_RETENTION,
+    parameters: Parameters = None,
 ) -> dict[Rating, timedelta]:
     """Return the interval each rating would give, without fuzz (what the buttons show)."""
     now = _utc(now)
-    scheduler = _scheduler(desired_retention, False)
+    scheduler = _scheduler(desired_retention, False, parameters)
     card = _to_fsrs(memory, now)
     return {
         rating: scheduler.review_card(card, fsrs.Rating(int(rating)), now)[0].due - now
@@ -116,10 +127,13 @@ def preview(
 
 
 def retrievability(
-    memory: Memory, now: datetime, desired_retention: float = DEFAULT_RETENTION
+    memory: Memory,
+    now: datetime,
+    desired_retention: float = DEFAULT_RETENTION,
+    parameters: Parameters = None,
 ) -> float:
     """Return the predicted probability of recalling the card now."""
-    return _scheduler(desired_retention, False).get_card_retrievability(
+    return _scheduler(desired_retention, False, parameters).get_card_retrievability(
         _to_fsrs(memory, _utc(now)), _utc(now)
     )
 
@@ -132,9 +146,10 @@ MASTERED_AHEAD = timedelta(days=30)
 MASTERED_RECALL = 0.9
 
 
-def mastered(memory: Memory, now: datetime) -> bool:
+def mastered(memory: Memory, now: datetime, parameters: Parameters = None) -> bool:
     """Whether the card counts as mastered (see MASTERED_AHEAD)."""
-    return retrievability(memory, now + MASTERED_AHEAD) >= MASTERED_RECALL
+    ahead = retrievability(memory, now + MASTERED_AHEAD, parameters=parameters)
+    return ahead >= MASTERED_RECALL
 
 
 def retrievability_sql(
@@ -204,6 +219,7 @@ class Fit:
     log_loss_fitted: float
     trained_on: int  # training items (reviews that follow an earlier day's)
     judged_on: int  # held-back items
+    log_loss_current: float | None = None  # of the learner's own parameters, if any
 
 
 class NotEnoughReviews(ValueError):
@@ -250,6 +266,7 @@ def fit_parameters(
     reviews: Sequence[tuple[object, datetime, int]],
     zone: ZoneInfo = UTC_ZONE,
     day_start_hour: int = 4,
+    current: Parameters = None,
 ) -> Fit:
     """Fit FSRS's parameters to one learner's history of (card, reviewed at, rating);
     raise NotEnoughReviews below MIN_REVIEWS_TO_FIT. Slow (seconds): never in a request."""
@@ -274,4 +291,7 @@ def fit_parameters(
         log_loss_fitted=fsrs_rs_python.FSRS(fitted).evaluate(judge).log_loss,
         trained_on=len(train),
         judged_on=len(judge),
+        log_loss_current=(
+            fsrs_rs_python.FSRS(list(current)).evaluate(judge).log_loss if current else None
+        ),
     )

@@ -19,9 +19,9 @@ from django_htmx.http import trigger_client_event
 from studyapp.accounts.models import profile_for
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
-from studyapp.study import marks, scheduling
+from studyapp.study import fitting, marks, scheduling
 from studyapp.study.counts import day_counts
-from studyapp.study.models import CardMark, CardState, MarkLog
+from studyapp.study.models import CardMark, CardState, MarkLog, ParameterFit
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
 from studyapp.study.reviewer import (
     GradeError,
@@ -124,7 +124,9 @@ def review(
         context["next_due"] = upcoming.order_by("due").values_list("due", flat=True).first()
         context["time_today"] = _spoken(time_studied(request.user, today))
     else:
-        intervals = scheduling.preview(memory_of(state), now, profile.desired_retention)
+        intervals = scheduling.preview(
+            memory_of(state), now, profile.desired_retention, profile.parameters
+        )
         context |= {
             "token": token_for(request.user, card, state),
             "show_answer": request.GET.get("answer") == "1",
@@ -317,3 +319,43 @@ def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
         "retention_passed": passed,
         "retention_total": total,
     }
+
+
+@require_GET
+def schedule(request: HttpRequest) -> HttpResponse:
+    """The learner's FSRS parameters: the defaults or fitted to their reviews, the newest
+    fits, and the buttons to fit again or to go back."""
+    profile = profile_for(request.user)
+    fits = list(ParameterFit.objects.filter(learner=request.user).order_by("-requested_at")[:5])
+    context = {
+        "profile": profile,
+        "fits": fits,
+        "reviews": fitting.history_count(request.user),
+        "needed": scheduling.MIN_REVIEWS_TO_FIT,
+        "waiting": any(f.status == ParameterFit.Status.QUEUED for f in fits),
+        "can_undo": any(f.status == ParameterFit.Status.APPLIED for f in fits),
+    }
+    return render(request, "study/schedule.html", context)
+
+
+@require_POST
+def schedule_fit(request: HttpRequest) -> HttpResponse:
+    _, new = fitting.request_fit(request.user)
+    if new:
+        messages.success(
+            request,
+            "Fitting is queued: it runs in the background and takes a few seconds. "
+            "Reload this page to see the result.",
+        )
+    else:
+        messages.info(request, "A fit is already waiting for the background worker.")
+    return redirect("schedule")
+
+
+@require_POST
+def schedule_undo(request: HttpRequest) -> HttpResponse:
+    if fitting.undo_fit(request.user) is None:
+        messages.info(request, "There is no fit in use to undo.")
+    else:
+        messages.success(request, "The parameters from before the newest fit are back in use.")
+    return redirect("schedule")

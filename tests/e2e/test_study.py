@@ -300,3 +300,20 @@ def test_bury_and_suspend_and_their_undo_in_the_browser(page: Page, live_server,
     assert_accessible(page)
     page.get_by_role("button", name="Unsuspend this card").click()
     expect(page.get_by_text("it is back in your reviews")).to_be_visible()
+
+
+def test_a_learner_asks_for_a_schedule_of_their_own(page: Page, live_server, learner):
+    from django.core.management import call_command
+
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/accounts/profile/")
+    page.get_by_role("link", name="Your schedule").click()
+    expect(page.get_by_text("FSRS's defaults")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Fit to my reviews").click()
+    expect(page.get_by_text("Fitting is queued")).to_be_visible()
+    expect(page.get_by_role("button", name="Fit to my reviews")).to_be_disabled()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker
+    page.reload()
+    expect(page.get_by_text("Not enough reviews yet: 0 reviews so far")).to_be_visible()
+    assert_accessible(page)

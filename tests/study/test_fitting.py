@@ -13,6 +13,8 @@ import pytest
 from studyapp.study import scheduling
 from tests.study.test_reviewer import SHARED_LOG
 
+pytestmark = pytest.mark.django_db
+
 
 def shared_history() -> list[tuple[str, datetime, int]]:
     if not SHARED_LOG.exists():
@@ -59,3 +61,127 @@ def test_a_real_history_is_fitted_better_than_the_defaults():
     assert fit.log_loss_fitted < fit.log_loss_default  # on reviews held back from the fit
     assert fit.judged_on / (fit.trained_on + fit.judged_on) == pytest.approx(0.2, abs=0.01)
     fsrs.Scheduler(parameters=fit.parameters)  # the scheduler takes them as they are
+
+
+# A learner's own parameters: queued, fitted by the worker, used, undone -----------------
+
+
+@pytest.fixture
+def a_better_fit(monkeypatch):
+    """Make the optimizer return fixed parameters that predict better than the current
+    ones (the optimizer itself is tested above, on a real history)."""
+    fitted = tuple(w * 1.01 for w in scheduling.default_parameters())
+    calls = []
+
+    def fake(reviews, zone, day_start_hour, current=None):
+        calls.append((len(reviews), current))
+        return scheduling.Fit(fitted, 0.45, 0.43, 800, 200, 0.44 if current else None)
+
+    monkeypatch.setattr(scheduling, "fit_parameters", fake)
+    return fitted, calls
+
+
+def test_a_fit_is_queued_run_by_the_worker_used_and_undone(
+    learner_client, learner, a_better_fit, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from studyapp.accounts.models import Profile
+    from studyapp.study.models import ParameterFit
+
+    fitted, calls = a_better_fit
+    with django_capture_on_commit_callbacks(execute=True):
+        response = learner_client.post("/study/schedule/fit/")
+    assert response.status_code == 302 and response.url == "/study/schedule/"
+    fit = ParameterFit.objects.get(learner=learner)
+    assert fit.status == "queued" and DBTaskResult.objects.count() == 1
+    page = learner_client.get("/study/schedule/").text
+    assert "Fitting is queued" in page and "Waiting for the background worker" in page
+    # Nothing runs in the request: the worker runs it.
+    assert calls == []
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    fit.refresh_from_db()
+    assert fit.status == "applied" and fit.previous is None
+    assert (fit.log_loss_before, fit.log_loss_after) == (0.45, 0.43)
+    assert Profile.objects.get(user=learner).parameters == fitted
+    page = learner_client.get("/study/schedule/").text
+    assert "yours, fitted to your own reviews" in page and "0.4500 → 0.4300" in page
+    learner_client.post("/study/schedule/undo/")
+    fit.refresh_from_db()
+    assert fit.status == "undone" and Profile.objects.get(user=learner).parameters is None
+
+
+def test_a_fit_no_better_than_the_parameters_in_use_is_not_used(learner, monkeypatch):
+    from studyapp.accounts.models import Profile
+    from studyapp.study import fitting
+
+    monkeypatch.setattr(
+        scheduling,
+        "fit_parameters",
+        lambda *a, **k: scheduling.Fit(scheduling.default_parameters(), 0.44, 0.45, 8, 2),
+    )
+    fit, new = fitting.request_fit(learner)
+    again, second = fitting.request_fit(learner)
+    assert new and not second and again == fit  # one waits at a time
+    done = fitting.run_fit(fit.pk)
+    assert done.status == "kept" and Profile.objects.get(user=learner).parameters is None
+
+
+def test_too_few_reviews_say_so(learner_client, learner):
+    from studyapp.study import fitting
+
+    fit, _ = fitting.request_fit(learner)
+    done = fitting.run_fit(fit.pk)
+    assert done.status == "too-few" and "0 reviews so far" in done.message
+    assert "Not enough reviews yet" in learner_client.get("/study/schedule/").text
+
+
+def test_the_learners_parameters_schedule_their_cards():
+    from studyapp.study.scheduling import Rating, preview, review
+
+    now = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    mine = list(scheduling.default_parameters())
+    mine[0:4] = [w * 3 for w in mine[0:4]]  # initial stabilities three times as long
+    # A new card's first Easy: its interval comes from the initial stabilities.
+    assert preview(None, now, parameters=tuple(mine))[Rating.EASY] > preview(None, now)[Rating.EASY]
+    assert review(None, Rating.EASY, now, parameters=tuple(mine)).due > (
+        review(None, Rating.EASY, now).due
+    )
+
+
+def test_the_schedule_page_is_each_learners_own(client, learner, other_learner, db):
+    from django.test import Client
+
+    from studyapp.study import fitting
+    from studyapp.study.models import ParameterFit
+
+    assert Client().get("/study/schedule/").status_code == 302  # to log in
+    assert Client().post("/study/schedule/fit/").status_code == 302
+    assert not ParameterFit.objects.exists()
+    fitting.request_fit(other_learner)
+    client.force_login(learner)
+    page = client.get("/study/schedule/").text
+    assert "Your newest fits" not in page  # the other learner's fit is not listed
+
+
+def test_fit_schedules_queues_the_learners_due_a_fit(learner, other_learner):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from studyapp.courses.models import Card, shipped_course
+    from studyapp.study.models import ParameterFit, ReviewLog
+
+    card = Card.objects.create(course=shipped_course(), kind="basic", key="k")
+    start = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    ReviewLog.objects.bulk_create(
+        ReviewLog(learner=learner, card=card, seq=n, rating=3, reviewed_at=start, day=start.date())
+        for n in range(scheduling.MIN_REVIEWS_TO_FIT)
+    )
+    out = StringIO()
+    call_command("fit_schedules", stdout=out)
+    assert out.getvalue().strip() == "Queued 1 fit."
+    assert list(ParameterFit.objects.values_list("learner", flat=True)) == [learner.pk]
+    call_command("fit_schedules", stdout=out)  # asked for less than 30 days ago
+    assert ParameterFit.objects.count() == 1
