@@ -89,7 +89,7 @@ def test_an_instructor_builds_a_course_and_a_learner_studies_it(
     other.set_default_timeout(10_000)
     log_in(other, live_server, learner, check_accessibility=False)
     expect(other.get_by_role("heading", name="Cloud security")).to_be_visible()
-    expect(other.get_by_role("link", name="Identity and access")).to_be_visible()
+    expect(other.get_by_role("link", name="Identity and access", exact=True)).to_be_visible()
     other.get_by_role("link", name="Study Cloud security").click()
     card = other.locator("#card")
     expect(card).to_contain_text("IAM user")
