@@ -81,6 +81,9 @@ def a_better_fit(monkeypatch):
     return fitted, calls
 
 
+# Transactional: the worker closes its database connections when it is done, as a
+# process of its own would, which a test inside a rolled-back transaction cannot survive.
+@pytest.mark.django_db(transaction=True)
 def test_a_fit_is_queued_run_by_the_worker_used_and_undone(
     learner_client, learner, a_better_fit, django_capture_on_commit_callbacks
 ):
