@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
+from tests.conftest import mid_study_day
 from tests.e2e.conftest import assert_accessible, csp_refusals
 from tests.e2e.test_browse import log_in
 
@@ -215,6 +216,7 @@ def test_on_a_phone_the_card_is_tapped_and_the_grades_sit_within_thumb_reach(
     page = context.new_page()
     page.set_default_timeout(10_000)
     refused = csp_refusals(page)
+    mid_study_day(learner)
     topic = Topic.objects.create(course=shipped_course(), slug="edge", title="Edge", order=1)
     Card.objects.bulk_create(
         Card(

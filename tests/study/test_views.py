@@ -16,7 +16,7 @@ from studyapp.accounts.models import profile_for
 from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
 from studyapp.study.reviewer import token_for
-from tests.conftest import COURSE, make_cards, remember
+from tests.conftest import COURSE, make_cards, mid_study_day, remember
 
 pytestmark = pytest.mark.django_db
 
@@ -301,6 +301,7 @@ def remaining(html: str) -> list[str]:
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_reviewer_shows_what_is_left_and_it_follows_each_grade(learner_client, cards, htmx):
+    mid_study_day(card_learner(learner_client))
     headers = {"HX-Request": "true"} if htmx else {}
     page = learner_client.get(reverse("study"), headers=headers).text
     assert ("<html" in page) is not htmx
