@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
-from tests.conftest import mid_study_day
+from tests.conftest import make_cards, mid_study_day
 from tests.e2e.conftest import assert_accessible, csp_refusals
 from tests.e2e.test_browse import log_in
 
@@ -217,19 +217,7 @@ def test_on_a_phone_the_card_is_tapped_and_the_grades_sit_within_thumb_reach(
     page.set_default_timeout(10_000)
     refused = csp_refusals(page)
     mid_study_day(learner)
-    topic = Topic.objects.create(course=shipped_course(), slug="edge", title="Edge", order=1)
-    Card.objects.bulk_create(
-        Card(
-            course=topic.course,
-            topic=topic,
-            kind="basic",
-            front_html=f"Front {i}",
-            back_html=f"Back {i}",
-            key=str(i),
-            line=i,
-        )
-        for i in range(3)
-    )
+    make_cards(3, slug="edge", title="Edge", order=1)
     log_in(page, live_server, learner, check_accessibility=False)
     page.goto(f"{live_server.url}/study/")
     page.wait_for_load_state()
@@ -259,37 +247,25 @@ def test_on_a_phone_the_card_is_tapped_and_the_grades_sit_within_thumb_reach(
 
 
 def test_bury_and_suspend_and_their_undo_in_the_browser(page: Page, live_server, learner):
-    topic = Topic.objects.create(course=shipped_course(), slug="dns", title="DNS", order=1)
-    Card.objects.bulk_create(
-        Card(
-            course=topic.course,
-            topic=topic,
-            kind="basic",
-            front_html=f"Question {i}",
-            back_html=f"Answer {i}",
-            key=str(i),
-            line=i,
-        )
-        for i in range(3)
-    )
+    topic = make_cards(3, slug="dns", title="DNS", order=1)[0].topic
     log_in(page, live_server, learner, check_accessibility=False)
     page.goto(f"{live_server.url}/study/")
     page.wait_for_load_state()
     card = page.locator("#card")
-    expect(card).to_contain_text("Question 0")
+    expect(card).to_contain_text("Front 0")
     page.keyboard.press("-")  # Anki's bury
     expect(card).to_contain_text("Buried until tomorrow.")
-    expect(card).to_contain_text("Question 1")
+    expect(card).to_contain_text("Front 1")
     expect(page.locator(".remaining")).to_contain_text("2 · 0 · 0")
     page.keyboard.press("u")
     expect(card).to_contain_text("Buried: undone.")
-    expect(card).to_contain_text("Question 0")
+    expect(card).to_contain_text("Front 0")
 
     page.get_by_text("Card actions").click()
     assert_accessible(page)
     page.get_by_role("button", name="Suspend").click()
     expect(card).to_contain_text("Suspended")
-    expect(card).to_contain_text("Question 1")
+    expect(card).to_contain_text("Front 1")
     page.get_by_text("Card actions").click()
     page.get_by_role("button", name="Flag green").click()
     expect(card).to_contain_text("flagged green")
