@@ -173,6 +173,15 @@ def test_every_page_fits_a_phone_and_its_menu_hides_nothing(
     page.wait_for_url(re.compile(r"/attempts/\d+/$"))
     widths["an attempt"] = width()
     assert_accessible(page)
+    # A test, timed: one form, the question list and the countdown.
+    page.get_by_role("button", name="Finish attempt").click()
+    Quiz.objects.filter(pk=quiz.pk).update(mode="test", time_limit_minutes=30)
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.get_by_role("button", name=re.compile("Start")).click()
+    page.wait_for_url(re.compile(r"/attempts/\d+/$"))
+    expect(page.get_by_role("timer")).to_be_visible()
+    widths["a test attempt"] = width()
+    assert_accessible(page)
     assert {path: w for path, w in widths.items() if w > PHONE_WIDTH} == {}
     assert not refused, refused
     context.close()
