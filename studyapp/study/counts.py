@@ -21,7 +21,7 @@ from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study.models import CardState
-from studyapp.study.reviewer import Today, unhidden_sql, visible_courses
+from studyapp.study.reviewer import Today, scope_sql, unhidden_sql, visible_courses
 from studyapp.study.scheduling import Phase
 
 Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
@@ -75,12 +75,7 @@ def day_counts(
 ) -> DayCounts:
     """Today's counts for every course and topic the learner may study, or only for one
     topic or course (the reviewer's). Suspended and buried cards count nowhere."""
-    if topic is not None:
-        scope, scope_params = "AND c.topic_id = %s", [topic.pk]
-    elif course is not None:
-        scope, scope_params = "AND c.course_id = %s", [course.pk]
-    else:
-        scope, scope_params = "", []
+    scope, scope_params = scope_sql(topic, course)
     visible, visible_params = visible_courses(learner)
     shown, shown_params = unhidden_sql("c", learner, now)
     found: defaultdict[Key, Counts] = defaultdict(Counts)

@@ -119,12 +119,7 @@ def next_card(
     The reviewer asks this for every card, so both queries are written in SQL (see
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
-    if topic is not None:
-        scope, scope_params = "AND c.topic_id = %s", [topic.pk]
-    elif course is not None:
-        scope, scope_params = "AND c.course_id = %s", [course.pk]
-    else:
-        scope, scope_params = "", []
+    scope, scope_params = scope_sql(topic, course)
     visible, visible_params = visible_courses(learner)
     # The learner's marks come with the card (its flag), and leave out what they hide.
     marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
@@ -184,6 +179,16 @@ def next_card(
             card, card.topic, card.flag = new
             return card, None
     return (state.card, state) if due is not None else (None, None)
+
+
+def scope_sql(topic: Topic | None, course: Course | None) -> tuple[str, list]:
+    """SQL narrowing cards (alias c) to one topic, one course, or neither (everything the
+    learner may study): what the reviewer is asked to study, and what it counts."""
+    if topic is not None:
+        return "AND c.topic_id = %s", [topic.pk]
+    if course is not None:
+        return "AND c.course_id = %s", [course.pk]
+    return "", []
 
 
 def unhidden_sql(card: str, learner: AbstractBaseUser, now: datetime) -> tuple[str, list]:
