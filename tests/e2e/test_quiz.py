@@ -196,3 +196,37 @@ def test_the_countdown_finishes_the_test_with_what_was_saved(
     expect(page.get_by_text("Finished. Score: 1 / 3")).to_be_visible(timeout=10_000)
     attempt = Attempt.objects.get()
     assert attempt.finished_at is not None and attempt.score == 1
+
+
+def test_answers_sent_at_once_are_each_saved(page: Page, live_server, learner, taught_course):
+    """A change-save and Finish can reach the server together; every one is answered.
+    (The test database is SQLite in memory, which fails two requests at once, so
+    tests/e2e/conftest.py has the live server answer one at a time, as a SQLite file's write
+    lock would.)"""
+    from studyapp.formats import gift
+    from studyapp.quizzes import attempts
+    from studyapp.quizzes.imports import save_quiz
+    from studyapp.quizzes.models import Attempt
+
+    quiz = save_quiz(gift.parse(TEST), title="At once").quiz
+    Quiz.objects.filter(pk=quiz.pk).update(mode="test", shuffle=False)
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt = Attempt.objects.get()
+    slot = next(s for s in attempts.slots(attempt) if s.question.type == "truefalse")
+    statuses = page.evaluate(
+        """async ([url, field]) => {
+            const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+            const send = (value) => fetch(url, {
+                method: "POST",
+                headers: {"X-CSRFToken": token, "HX-Request": "true"},
+                body: new URLSearchParams({[field]: value}),
+            }).then((response) => response.status);
+            return Promise.all(["true", "false", "true", "false", "true", "false", "true"]
+                .map(send));
+        }""",
+        [f"/attempts/{attempt.pk}/questions/{slot.question.pk}/", slot.prefix + "answer"],
+    )
+    assert statuses == [200] * 7
+    assert attempt.responses.filter(question=slot.question).count() == 1
