@@ -18,7 +18,6 @@ from playwright.sync_api import Page, sync_playwright
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-
 class _OneAtATimeOnSQLite(ThreadedWSGIServer):
     """The live server, answering one request at a time on SQLite.
 
