@@ -125,9 +125,8 @@ def _parts(text: str, markers: str, base: int) -> list[tuple[int, str]]:
 def _multichoice(answers: str, base: int, fmt: str) -> dict:
     choices = []
     for offset, part in _parts(answers, "~=", base):
-        if part[0] == "=":
-            weight, rest = _weight(part[1:], offset)
-            weight = 100.0 if weight is None else weight
+        if part[0] == "=":  # always 100%, as in Moodle: a %weight% after = is text
+            weight, rest = 100.0, part[1:]
         elif part[0] == "~":
             weight, rest = _weight(part[1:], offset)
             weight = weight or 0.0
@@ -354,9 +353,11 @@ def _answers(q: Question) -> list[str]:
         for i, c in enumerate(q.choices):
             # The first right answer is written with =, which marks "one answer to pick".
             # Others are written ~%100%, so that a ~ always marks the multiple choice.
+            # A wrong choice whose text begins like a weight ("%10% off") gets its %0%
+            # written, or the text would be read as its weight.
             if q.single and c.weight == 100 and i == _first_right(q):
                 mark = "="
-            elif c.weight == 0:
+            elif c.weight == 0 and not _WEIGHT_RE.match(c.text):
                 mark = "~"
             else:
                 mark = "~" + _percent(c.weight)
@@ -368,7 +369,9 @@ def _answers(q: Question) -> list[str]:
             raise UnsupportedQuestion(f"{q.name}: GIFT cannot write -> in a short answer")
         return [
             _with_feedback(
-                "=" + ("" if c.weight == 100 else _percent(c.weight)) + _text(c.text, fmt, fmt),
+                "="
+                + ("" if c.weight == 100 and not _WEIGHT_RE.match(c.text) else _percent(c.weight))
+                + _text(c.text, fmt, fmt),
                 c.feedback,
                 fmt,
             )

@@ -39,6 +39,21 @@ def test_multiple_choice_with_several_answers_and_weights():
     assert [c.weight for c in q.choices] == [50, 50, -100, 0]
 
 
+def test_an_equals_choice_is_right_whatever_its_text_begins_with():
+    # Moodle gives "=" a weight of 100% and keeps the rest as the text: no %weight% there.
+    q = one("What is the discount? {=%10%off ~%20%off}")
+    assert q.choices == (Choice("%10%off", 100), Choice("off", 20))
+
+
+def test_a_choice_whose_text_looks_like_a_weight_is_written_so_it_reads_back():
+    q = one("What is the discount? {=ten ~%0%%10% ~%50%%20%off}")
+    assert [(c.text, c.weight) for c in q.choices] == [("ten", 100), ("%10%", 0), ("%20%off", 50)]
+    assert gift.parse(gift.render([q])) == [q]
+    short = one("Which discount? {=%100%%10% =%50%%5%}")
+    assert [(c.text, c.weight) for c in short.choices] == [("%10%", 100), ("%5%", 50)]
+    assert gift.parse(gift.render([short])) == [short]
+
+
 def test_decimal_weights():
     q = one("Pick three. {~%33.33333%a ~%33.33333%b ~%33.33334%c ~d}")
     assert q.choices[0].weight == pytest.approx(33.33333)
