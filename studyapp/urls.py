@@ -75,6 +75,7 @@ urlpatterns = [
     path("study/schedule/", study.schedule, name="schedule"),
     path("study/schedule/fit/", study.schedule_fit, name="schedule_fit"),
     path("study/schedule/undo/", study.schedule_undo, name="schedule_undo"),
+    path("study/schedule/retention/", study.schedule_retention, name="schedule_retention"),
     path("teach/", courses_teach.teach_home, name="teach"),
     path("teach/courses/new/", courses_teach.course_new, name="course_new"),
     path("teach/courses/<str:course>/", courses_teach.course_manage, name="course_manage"),

@@ -8,6 +8,10 @@ The fitting itself is scheduling.fit_parameters (the only caller of FSRS's optim
 
 from __future__ import annotations
 
+import logging
+from dataclasses import asdict
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +19,8 @@ from django.utils import timezone
 from studyapp.accounts.models import Profile, profile_for
 from studyapp.study import scheduling
 from studyapp.study.models import ParameterFit, ReviewLog
+
+log = logging.getLogger(__name__)
 
 Status = ParameterFit.Status
 
@@ -34,11 +40,12 @@ def request_fit(learner: AbstractBaseUser) -> tuple[ParameterFit, bool]:
     return fit, True
 
 
-def history_of(learner: AbstractBaseUser) -> list[tuple[int, object, int]]:
-    """The learner's reviews as (card, reviewed at, rating); missed quiz questions are no
-    reviews of the learner's memory and stay out."""
+def history_of(learner: AbstractBaseUser) -> list[tuple[int, datetime, int, int | None]]:
+    """The learner's reviews as (card, reviewed at, rating, duration in ms), oldest first;
+    missed quiz questions are no reviews of the learner's memory and stay out."""
     reviews = ReviewLog.objects.filter(learner=learner, kind=ReviewLog.Kind.REVIEW)
-    return list(reviews.order_by("id").values_list("card_id", "reviewed_at", "rating"))
+    fields = ("card_id", "reviewed_at", "rating", "duration_ms")
+    return list(reviews.order_by("id").values_list(*fields))
 
 
 def history_count(learner: AbstractBaseUser) -> int:
@@ -46,16 +53,30 @@ def history_count(learner: AbstractBaseUser) -> int:
 
 
 def run_fit(fit_id: int) -> ParameterFit:
-    """Fit the parameters a queued fit asks for, and use them if they predict better."""
+    """Fit the parameters a queued fit asks for, use them if they predict better, and
+    work out the retention to suggest with the parameters in use then."""
     fit = ParameterFit.objects.select_related("learner").get(pk=fit_id)
     if fit.status != Status.QUEUED:
         return fit  # already run (a job retried)
+    try:
+        return _fit(fit)
+    except Exception:
+        # A fit left queued would block every later one ("already waiting"): say it
+        # failed, so the learner may ask again, and keep the error for the operator.
+        log.exception("Fitting the parameters of learner %s failed", fit.learner_id)
+        return _finish(fit, Status.FAILED, "Something went wrong; please ask again later.")
+
+
+def _fit(fit: ParameterFit) -> ParameterFit:
     profile = profile_for(fit.learner)
     history = history_of(fit.learner)
     fit.reviews = len(history)
     try:
         found = scheduling.fit_parameters(
-            history, profile.zone, profile.day_start_hour, current=profile.parameters
+            [review[:3] for review in history],
+            profile.zone,
+            profile.day_start_hour,
+            current=profile.parameters,
         )
     except scheduling.NotEnoughReviews as error:
         return _finish(fit, Status.TOO_FEW, str(error))
@@ -64,7 +85,16 @@ def run_fit(fit_id: int) -> ParameterFit:
     )
     fit.log_loss_before, fit.log_loss_after = before, found.log_loss_fitted
     fit.parameters = list(found.parameters)
-    if found.log_loss_fitted >= before:
+    better = found.log_loss_fitted < before
+    advice = scheduling.retention_advice(
+        history,
+        found.parameters if better else profile.parameters,
+        profile.new_per_day,
+        profile.reviews_per_day,
+    )
+    fit.suggested_retention = advice.suggested
+    fit.workloads = [asdict(workload) for workload in advice.workloads]
+    if not better:
         return _finish(fit, Status.KEPT, "")
     with transaction.atomic():
         locked = Profile.objects.select_for_update().get(pk=profile.pk)
@@ -78,6 +108,21 @@ def _finish(fit: ParameterFit, status: str, message: str) -> ParameterFit:
     fit.status, fit.message, fit.finished_at = status, message, timezone.now()
     fit.save()
     return fit
+
+
+def use_suggested_retention(learner: AbstractBaseUser) -> float | None:
+    """Ask for the retention the learner's newest fit suggests; None if none does."""
+    suggested = (
+        ParameterFit.objects.filter(learner=learner, suggested_retention__isnull=False)
+        .order_by("-finished_at", "-id")
+        .values_list("suggested_retention", flat=True)
+        .first()
+    )
+    if suggested is not None:
+        profile = profile_for(learner)
+        profile.desired_retention = suggested
+        profile.save(update_fields=["desired_retention"])
+    return suggested
 
 
 def undo_fit(learner: AbstractBaseUser) -> ParameterFit | None:

@@ -177,6 +177,10 @@ class ParameterFit(models.Model):
     log_loss_after = models.FloatField(null=True)  # of the fitted ones, same reviews
     parameters = models.JSONField(null=True)  # the fitted parameters
     previous = models.JSONField(null=True)  # the learner's parameters before; None: defaults
+    # FSRS's advice on the retention to ask for, with the parameters in use after the fit
+    # (scheduling.retention_advice): the suggestion and the simulated years it compared.
+    suggested_retention = models.FloatField(null=True)
+    workloads = models.JSONField(null=True)  # [{"retention", "hours", "remembered"}, ...]
 
     class Meta:
         indexes = [models.Index(fields=["learner", "requested_at"], name="fit_learner_time")]

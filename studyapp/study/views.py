@@ -334,6 +334,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "needed": scheduling.MIN_REVIEWS_TO_FIT,
         "waiting": any(f.status == ParameterFit.Status.QUEUED for f in fits),
         "can_undo": any(f.status == ParameterFit.Status.APPLIED for f in fits),
+        "advice": next((f for f in fits if f.suggested_retention is not None), None),
     }
     return render(request, "study/schedule.html", context)
 
@@ -349,6 +350,16 @@ def schedule_fit(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.info(request, "A fit is already waiting for the background worker.")
+    return redirect("schedule")
+
+
+@require_POST
+def schedule_retention(request: HttpRequest) -> HttpResponse:
+    suggested = fitting.use_suggested_retention(request.user)
+    if suggested is None:
+        messages.info(request, "No fit has suggested a retention yet.")
+    else:
+        messages.success(request, f"Your cards are now scheduled for a retention of {suggested}.")
     return redirect("schedule")
 
 

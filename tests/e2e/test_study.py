@@ -295,3 +295,52 @@ def test_a_learner_asks_for_a_schedule_of_their_own(page: Page, live_server, lea
     page.reload()
     expect(page.get_by_text("Not enough reviews yet: 0 reviews so far")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_fit_suggests_a_retention_and_the_learner_asks_for_it(page: Page, live_server, learner):
+    """With a history long enough, the worker fits it for real and simulates a year of
+    study; on a phone, the learner reads the years compared and takes the suggestion."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.core.management import call_command
+
+    from studyapp.accounts.models import Profile
+    from studyapp.study import scheduling
+
+    start = datetime(2026, 1, 5, 18, tzinfo=UTC)
+    reviews = []
+    for n, card in enumerate(make_cards(40, slug="history")):
+        day = 0
+        for seq in range(12):  # a lapse now and then, longer gaps after each Good
+            rating = 1 if (n + seq) % 7 == 0 else 3
+            at = start + timedelta(days=day, minutes=n)
+            reviews.append(
+                ReviewLog(
+                    learner=learner,
+                    card=card,
+                    seq=seq,
+                    rating=rating,
+                    reviewed_at=at,
+                    day=at.date(),
+                    duration_ms=6000 + 100 * n,
+                )
+            )
+            day += 1 if rating == 1 else seq + 1
+    ReviewLog.objects.bulk_create(reviews)
+    assert len(reviews) >= scheduling.MIN_REVIEWS_TO_FIT
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/study/schedule/")
+    expect(page.get_by_text("A fit also suggests a retention")).to_be_visible()
+    page.get_by_role("button", name="Fit to my reviews").click()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker
+    page.reload()
+    year = page.get_by_role("table", name="A simulated year of your studying")
+    expect(year.get_by_role("row")).to_have_count(1 + len(scheduling.COMPARED_RETENTIONS))
+    suggested = learner.parameterfit_set.get().suggested_retention
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Ask for {suggested:.2f}").click()
+    expect(page.get_by_text(f"scheduled for a retention of {suggested}")).to_be_visible()
+    assert Profile.objects.get(user=learner).desired_retention == suggested

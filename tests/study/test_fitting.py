@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import fsrs
+import fsrs_rs_python
 import pytest
 
 from studyapp.study import scheduling
@@ -54,6 +56,38 @@ def test_days_between_reviews_are_the_learners_study_days():
     ]
 
 
+def test_the_simulator_is_set_to_how_the_learner_studies():
+    at = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    reviews = [
+        ("a", at, 1, 5000),  # a new card: Again, 5 s
+        ("b", at, 3, 7000),  # a new card: Good, 7 s
+        ("a", at, 3, 4000),
+        ("a", at, 4, 2000),
+        ("b", at, 2, None),  # no time recorded
+        ("a", at, 1, 9000),  # a lapse
+    ]
+    config = scheduling.simulator_config(reviews, new_per_day=15, reviews_per_day=0)
+    defaults = fsrs_rs_python.default_simulator_config().state_rating_costs
+    assert (config.deck_size, config.learn_limit, config.review_limit) == (2, 15, 1)
+    assert config.first_rating_prob == pytest.approx([0.5, 0, 0.5, 0])
+    assert config.review_rating_prob == pytest.approx([1 / 3, 1 / 3, 1 / 3])
+    learning, review, _ = config.state_rating_costs
+    assert learning == pytest.approx([5, defaults[0][1], 7, defaults[0][3]])
+    assert review == pytest.approx([9, defaults[1][1], 4, 2])
+
+
+def test_a_real_history_gets_a_retention_suggestion_and_a_year_at_each():
+    history = [(card, at, rating, 8000) for card, at, rating in shared_history()]
+    advice = scheduling.retention_advice(history, None, 20, 200)
+    assert scheduling.MIN_RETENTION <= advice.suggested <= 0.95
+    years = advice.workloads
+    assert [y.retention for y in years] == list(scheduling.COMPARED_RETENTIONS)
+    # Asking for more costs more time and leaves more remembered.
+    assert all(a.hours < b.hours for a, b in itertools.pairwise(years))
+    assert all(a.remembered <= b.remembered for a, b in itertools.pairwise(years))
+    assert scheduling.retention_advice(history, None, 20, 200) == advice  # seeded
+
+
 def test_a_real_history_is_fitted_better_than_the_defaults():
     fit = scheduling.fit_parameters(shared_history())
     assert len(fit.parameters) == len(scheduling.default_parameters())
@@ -78,7 +112,13 @@ def a_better_fit(monkeypatch):
         return scheduling.Fit(fitted, 0.45, 0.43, 800, 200, 0.44 if current else None)
 
     monkeypatch.setattr(scheduling, "fit_parameters", fake)
+    monkeypatch.setattr(scheduling, "retention_advice", lambda *a, **k: ADVICE)
     return fitted, calls
+
+
+ADVICE = scheduling.RetentionAdvice(
+    0.82, (scheduling.Workload(0.8, 10.4, 90), scheduling.Workload(0.9, 14.6, 97))
+)
 
 
 # Transactional: the worker closes its database connections when it is done, as a
@@ -129,6 +169,53 @@ def test_a_fit_no_better_than_the_parameters_in_use_is_not_used(learner, monkeyp
     assert new and not second and again == fit  # one waits at a time
     done = fitting.run_fit(fit.pk)
     assert done.status == "kept" and Profile.objects.get(user=learner).parameters is None
+
+
+def test_a_fit_suggests_a_retention_the_learner_may_ask_for(
+    learner_client, learner, other_learner, a_better_fit
+):
+    from django.test import Client
+
+    from studyapp.accounts.models import Profile
+    from studyapp.study import fitting
+
+    fit, _ = fitting.request_fit(learner)
+    fitting.run_fit(fit.pk)
+    fit.refresh_from_db()
+    assert fit.suggested_retention == 0.82
+    assert fit.workloads[1] == {"retention": 0.9, "hours": 14.6, "remembered": 97}
+    page = learner_client.get("/study/schedule/").text
+    assert "came at <strong>0.82</strong>" in page and "<td>14.6 h</td><td>97</td>" in page
+    assert "Ask for 0.82" in page
+
+    # Nobody else can take it: not a visitor, not another learner.
+    assert Client().post("/study/schedule/retention/").status_code == 302  # to log in
+    other = Client()
+    other.force_login(other_learner)
+    other.post("/study/schedule/retention/")
+    assert "Ask for" not in other.get("/study/schedule/").text
+    assert Profile.objects.get(user=other_learner).desired_retention == 0.90
+    assert Profile.objects.get(user=learner).desired_retention == 0.90
+
+    response = learner_client.post("/study/schedule/retention/", follow=True)
+    assert "scheduled for a retention of 0.82" in response.text
+    assert Profile.objects.get(user=learner).desired_retention == 0.82
+    assert "Ask for 0.82" not in response.text  # asked for already
+
+
+def test_a_fit_that_fails_says_so_and_another_may_be_asked_for(learner, monkeypatch, caplog):
+    from studyapp.study import fitting
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the optimizer broke")
+
+    monkeypatch.setattr(scheduling, "fit_parameters", broken)
+    fit, _ = fitting.request_fit(learner)
+    done = fitting.run_fit(fit.pk)
+    assert done.status == "failed" and "ask again later" in done.message
+    assert "the optimizer broke" in caplog.text  # logged for the operator
+    again, new = fitting.request_fit(learner)
+    assert new and again.status == "queued"
 
 
 def test_too_few_reviews_say_so(learner_client, learner):
