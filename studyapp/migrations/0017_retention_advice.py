@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studyapp', '0016_parameter_fits'),
+        ("studyapp", "0016_parameter_fits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='parameterfit',
-            name='suggested_retention',
+            model_name="parameterfit",
+            name="suggested_retention",
             field=models.FloatField(null=True),
         ),
         migrations.AddField(
-            model_name='parameterfit',
-            name='workloads',
+            model_name="parameterfit",
+            name="workloads",
             field=models.JSONField(null=True),
         ),
     ]
