@@ -151,6 +151,15 @@ if DATABASE_URL:
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
+    elif _env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # PostgreSQL plans a statement anew each time it is sent, which costs the reviewer
+        # about as much as running its queries (bench/review.py). Bound on the server,
+        # psycopg prepares a statement the second time a connection sends it, and later
+        # sends run the plan kept. Off behind a pooler that hands one client's statements
+        # to several server connections (PgBouncer in transaction mode, before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=1
+        )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
     DATABASES = {
