@@ -104,30 +104,65 @@ def _prepared(obj: Model, fields: list, add: bool) -> list[object]:
     return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields]
 
 
-def insert(obj: Model) -> None:
-    """Insert a new instance's row, as obj.save() would, and set its id."""
+Statement = tuple[str, list]  # SQL and its parameters
+
+
+def insert_statement(obj: Model) -> Statement:
+    """The INSERT that obj.save() would run for a new instance, returning its id."""
     fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table(type(obj))} ({', '.join(quote(f.column) for f in fields)})"
-            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
-            _prepared(obj, fields, add=True),
-        )
-        obj.pk = cursor.fetchone()[0]
+    return (
+        f"INSERT INTO {table(type(obj))} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
+        _prepared(obj, fields, add=True),
+    )
+
+
+def update_statement(obj: Model, names: list[str]) -> Statement:
+    """The UPDATE that obj.save(update_fields=names) would run, returning the id."""
+    fields = [obj._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
+        " WHERE id = %s RETURNING id",
+        [*_prepared(obj, fields, add=False), obj.pk],
+    )
+
+
+def insert(obj: Model) -> None:
+    """Insert a new instance's row, as obj.save() would, and set its id."""
+    [obj.pk] = together(insert_statement(obj))
     obj._state.adding = False
 
 
 def update(obj: Model, names: list[str]) -> None:
     """Write the named fields of a saved instance, as obj.save(update_fields=...) would."""
-    fields = [obj._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
+    together(update_statement(obj, names))
+
+
+def together(*statements: Statement) -> list:
+    """Run writes that do not read each other's rows, each ending in RETURNING one
+    column, and return the value of each one's first row (None when it wrote none).
+
+    PostgreSQL runs them as one statement, each a data-modifying WITH: one round trip to
+    the server instead of one per write, which grading pays on every card. SQLite runs
+    in the same process, where a statement costs no trip: there they run one by one.
+    """
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            found = []
+            for text, params in statements:
+                cursor.execute(text, [param(p) for p in params])
+                row = cursor.fetchone()
+                found.append(row[0] if row else None)
+            return found
+        parts = ", ".join(f"w{n} AS ({text})" for n, (text, _) in enumerate(statements))
+        picks = ", ".join(f"(SELECT * FROM w{n} LIMIT 1)" for n in range(len(statements)))
         cursor.execute(
-            f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
-            " WHERE id = %s",
-            [*_prepared(obj, fields, add=False), obj.pk],
+            f"WITH {parts} SELECT {picks}",
+            [param(p) for _, params in statements for p in params],
         )
+        return list(cursor.fetchone())
 
 
 # Per connection (a weak key, so a closed thread's connection takes its entry along) and

@@ -21,7 +21,7 @@ from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study.models import CardState
-from studyapp.study.reviewer import Today, scope_sql, unhidden_sql, visible_courses
+from studyapp.study.reviewer import Today, scope_sql, studiable_sql, unhidden_sql, visible_courses
 from studyapp.study.scheduling import Phase
 
 Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
@@ -77,6 +77,7 @@ def day_counts(
     topic or course (the reviewer's). Suspended and buried cards count nowhere."""
     scope, scope_params = scope_sql(topic, course)
     visible, visible_params = visible_courses(learner)
+    studiable, studiable_params = studiable_sql(learner)
     shown, shown_params = unhidden_sql("c", learner, now)
     found: defaultdict[Key, Counts] = defaultdict(Counts)
     # One statement, two parts (the reviewer asks for counts with every card): each
@@ -94,7 +95,7 @@ def day_counts(
                    SUM(CASE WHEN s.phase = %s AND s.due < %s THEN 1 ELSE 0 END)
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
             WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
-              AND (c.learner_id = s.learner_id OR c.course_id IN ({visible})) AND {shown}
+              AND {studiable} AND {shown}
             GROUP BY c.course_id, c.topic_id""",
         [
             Card.Kind.FROM_QUIZ,
@@ -109,7 +110,7 @@ def day_counts(
             today.end,
             learner.pk,
             *scope_params,
-            *visible_params,
+            *studiable_params,
             *shown_params,
         ],
     )

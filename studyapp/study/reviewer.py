@@ -121,6 +121,7 @@ def next_card(
     """
     scope, scope_params = scope_sql(topic, course)
     visible, visible_params = visible_courses(learner)
+    studiable, studiable_params = studiable_sql(learner)
     # The learner's marks come with the card (its flag), and leave out what they hide.
     marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
     shown = (
@@ -138,13 +139,12 @@ def next_card(
             LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
             {marks}
             WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
-              AND (c.learner_id = s.learner_id OR c.course_id IN ({visible}))
-              AND {shown}
+              AND {studiable} AND {shown}
               AND ((s.phase IN (%s, %s) AND s.due <= %s)
                    {"OR (s.phase = %s AND s.due < %s)" if reviews_left else ""})
             ORDER BY rnk, s.due, s.id
             LIMIT 1""",
-        [Phase.REVIEW, now, learner.pk, learner.pk, *scope_params, *visible_params, now]
+        [Phase.REVIEW, now, learner.pk, learner.pk, *scope_params, *studiable_params, now]
         + [Phase.LEARNING, Phase.RELEARNING, now + LEARN_AHEAD]
         + ([Phase.REVIEW, today.end] if reviews_left else []),
         CardState,
@@ -253,40 +253,43 @@ def lock_learner(learner: AbstractBaseUser) -> None:
         )
 
 
-def _state(learner: AbstractBaseUser, card_id: int) -> CardState | None:
-    """Return the learner's state of a card in use, with its card (under lock_learner).
-
-    In SQL for the same reason as next_card.
-    """
-    found = sql.fetch_one(
-        f"""SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")}
-            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-            WHERE s.learner_id = %s AND s.card_id = %s AND c.retired_at IS NULL""",
-        [learner.pk, card_id],
-        CardState,
-        Card,
-    )
-    if found is None:
-        return None
-    state, state.card = found
-    return state
-
-
-def active_card(learner: AbstractBaseUser, card_id: int) -> Card:
-    """Return a card in use that the learner may study (Card.objects.visible_to, in SQL
-    for the same reason as next_card)."""
+def studiable_sql(learner: AbstractBaseUser) -> tuple[str, list]:
+    """SQL that is true for a card (alias c) the learner may study: their own (a missed
+    quiz question's), or one of a course they may see. next_card serves only these, and
+    grading and card actions take only these."""
     visible, visible_params = visible_courses(learner)
+    return (
+        f"(c.learner_id = %s OR (c.learner_id IS NULL AND c.course_id IN ({visible})))",
+        [learner.pk, *visible_params],
+    )
+
+
+def _card_and_state(learner: AbstractBaseUser, card_id: int) -> tuple[Card, CardState | None]:
+    """Return a card in use that the learner may study, and their state of it if they have
+    one (read under lock_learner); in SQL, in one statement, for the same reason as
+    next_card."""
+    studiable, studiable_params = studiable_sql(learner)
     found = sql.fetch_one(
-        f"SELECT {sql.columns(Card, 'c')} FROM {sql.table(Card)} c"
-        " WHERE c.id = %s AND c.retired_at IS NULL"
-        " AND (c.learner_id IS NULL OR c.learner_id = %s)"
-        f" AND c.course_id IN ({visible})",
-        [card_id, learner.pk, *visible_params],
+        f"""SELECT {sql.columns(Card, "c")}, {sql.columns(CardState, "s")}
+            FROM {sql.table(Card)} c
+            LEFT JOIN {sql.table(CardState)} s ON s.card_id = c.id AND s.learner_id = %s
+            WHERE c.id = %s AND c.retired_at IS NULL AND {studiable}""",
+        [learner.pk, card_id, *studiable_params],
         Card,
+        CardState,
     )
     if found is None:
         raise Card.DoesNotExist(f"No card {card_id} to study.")
-    return found[0]
+    card, state = found
+    if state.pk is None:  # no row joined: the card is new to the learner
+        return card, None
+    state.card = card
+    return card, state
+
+
+def active_card(learner: AbstractBaseUser, card_id: int) -> Card:
+    """Return a card in use that the learner may study."""
+    return _card_and_state(learner, card_id)[0]
 
 
 def grade(
@@ -311,8 +314,7 @@ def grade(
     try:
         with transaction.atomic():
             lock_learner(learner)
-            state = _state(learner, card_id)
-            card = state.card if state else active_card(learner, card_id)
+            card, state = _card_and_state(learner, card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
             was_review = state is not None and state.phase == Phase.REVIEW
@@ -331,7 +333,6 @@ def grade(
                 state_before=_snapshot(state) if state else None,
                 counts_for_retention=first_today,
             )
-            sql.insert(log)  # in SQL, as is the rest of grading: see next_card
             memory = scheduling.review(
                 memory_of(state), Rating(rating), now, profile.desired_retention, profile.parameters
             )
@@ -339,8 +340,11 @@ def grade(
                 state = CardState(learner=learner, card=card)
             _apply(state, memory)
             state.reps = seq + 1
-            _save(state)
-            _count(learner, log, +1)
+            # In SQL, as is the rest of grading (see next_card), and the three writes
+            # together: on PostgreSQL, one trip to the server.
+            log.pk, state.pk, _ = sql.together(
+                sql.insert_statement(log), _save_statement(state), _count_statement(log, +1)
+            )
     except IntegrityError as error:
         # Only the unique seq means "another request recorded this shown card first". Any
         # other failure (say, a column a migration added that this code does not fill)
@@ -369,12 +373,11 @@ def _is_duplicate_review(error: IntegrityError) -> bool:
 _STATE_FIELDS = ["phase", "step", "stability", "difficulty", "due", "last_review", "reps"]
 
 
-def _save(state: CardState) -> None:
-    """Save a card's state; in SQL for the same reason as next_card."""
+def _save_statement(state: CardState) -> sql.Statement:
+    """The statement that saves a card's state (in SQL for the same reason as next_card)."""
     if state.pk is None:
-        sql.insert(state)
-    else:
-        sql.update(state, _STATE_FIELDS)
+        return sql.insert_statement(state)
+    return sql.update_statement(state, _STATE_FIELDS)
 
 
 def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:
@@ -401,17 +404,15 @@ def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:
             state.delete()
         else:
             _restore(state, log.state_before)
-            _save(state)
-        _count(learner, log, -1)
+            sql.together(_save_statement(state))
+        sql.together(_count_statement(log, -1))
         log.delete()
     return log
 
 
-def _count(learner: AbstractBaseUser, log: ReviewLog, sign: int) -> None:
-    """Add (or, for an undo, take away) one review to the learner's counts for its day.
-
-    In SQL, as one upsert, for the same reason as next_card: grading runs it every time.
-    """
+def _count_statement(log: ReviewLog, sign: int) -> sql.Statement:
+    """The statement that adds (or, for an undo, takes away) one review to the learner's
+    counts for its day: one upsert, in SQL for the same reason as next_card."""
     before = log.state_before
     passed = log.rating != Rating.AGAIN
     deltas = {
@@ -426,19 +427,19 @@ def _count(learner: AbstractBaseUser, log: ReviewLog, sign: int) -> None:
     values = [sign * int(n) for n in deltas.values()]
     table = sql.table(StudyDay)
     if sign > 0:
-        sql.execute(
+        return (
             f"""INSERT INTO {table} (learner_id, day, {", ".join(fields)})
                 VALUES (%s, %s{", %s" * len(fields)})
                 ON CONFLICT (learner_id, day) DO UPDATE SET
-                {", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)}""",
-            [learner.pk, log.day, *values],
+                {", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)}
+                RETURNING id""",
+            [log.learner_id, log.day, *values],
         )
-    else:
-        sql.execute(
-            f"""UPDATE {table} SET {", ".join(f"{f} = {f} + %s" for f in fields)}
-                WHERE learner_id = %s AND day = %s""",
-            [*values, learner.pk, log.day],
-        )
+    return (
+        f"""UPDATE {table} SET {", ".join(f"{f} = {f} + %s" for f in fields)}
+            WHERE learner_id = %s AND day = %s RETURNING id""",
+        [*values, log.learner_id, log.day],
+    )
 
 
 def schedule_missed(

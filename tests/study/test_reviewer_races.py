@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from studyapp import sql
 from studyapp.accounts.models import profile_for
 from studyapp.study import reviewer
 from studyapp.study.models import CardState, ReviewLog
@@ -42,15 +43,16 @@ def pause_inside_grading(monkeypatch):
     """Make a thread named "grader" wait inside its grading transaction, after it has
     written its review and before it commits; return the event set at that moment."""
     inside = threading.Event()
-    original = reviewer._count
+    original = sql.together
 
-    def slow_count(learner, log, sign):
-        original(learner, log, sign)
-        if sign > 0 and threading.current_thread().name == "grader":
-            inside.set()
+    def slow_writes(*statements):
+        written = original(*statements)
+        if threading.current_thread().name == "grader" and "INSERT INTO" in statements[0][0]:
+            inside.set()  # the review is written, not yet committed
             time.sleep(0.4)
+        return written
 
-    monkeypatch.setattr(reviewer, "_count", slow_count)
+    monkeypatch.setattr(sql, "together", slow_writes)
     return inside
 
 

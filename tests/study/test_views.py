@@ -326,3 +326,40 @@ def test_the_reviewer_runs_a_fixed_number_of_queries(
     post_grade(learner_client, few[0], 1)
     with django_assert_max_num_queries(small) as captured:
         learner_client.get(reverse("study"))
+
+
+def test_after_leaving_a_class_its_course_cards_are_not_served_or_graded_but_missed_ones_are(
+    learner_client, learner, instructor
+):
+    """The reviewer serves, and grading takes, the same cards: a course the learner may see
+    (a class-only one while in its class), or a card of their own from a missed question."""
+    from studyapp.classes.models import Classroom, Membership
+    from studyapp.courses.models import Course, Teaching
+
+    course = Course.objects.create(slug="private", title="Private", visibility="class")
+    Teaching.objects.create(course=course, instructor=instructor)
+    (studied,) = make_cards(1, slug="vpc", course=course)
+    missed = Card.objects.create(
+        course=course,
+        kind=Card.Kind.FROM_QUIZ,
+        learner=learner,
+        key="miss",
+        front_html="Missed?",
+        back_html="Yes",
+    )
+    classroom = Classroom.objects.create(name="Period 4")
+    classroom.courses.add(course)
+    Membership.objects.create(classroom=classroom, learner=learner)
+    for card in (studied, missed):
+        remember(learner, card, timezone.now() - timedelta(hours=1))
+    tokens = {
+        card: token_for(learner, card, CardState.objects.get(card=card))
+        for card in (studied, missed)
+    }
+
+    Membership.objects.filter(learner=learner).delete()  # the learner leaves the class
+    shown = learner_client.get(reverse("study")).context["card"]
+    assert shown == missed  # the course's card is no longer served
+    assert post_grade(learner_client, studied, token=tokens[studied]).status_code == 404
+    assert post_grade(learner_client, missed, token=tokens[missed]).status_code == 302
+    assert list(ReviewLog.objects.values_list("card", flat=True)) == [missed.pk]
