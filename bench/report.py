@@ -132,20 +132,12 @@ def fill_attempts(learners, quiz, rng: random.Random) -> None:
 
 
 def one_round(side: review.Side) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = side.clients[0]
     classroom, quiz = side.users
 
     def timed(name: str, url: str) -> None:
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            side.times[name].append((time.perf_counter() - start) * 1000)
+        response = review.timed_request(side, name, lambda: client.get(url))
         assert response.status_code == 200, (url, response.status_code)
-        statements = [q for q in captured if q["sql"] not in ("BEGIN IMMEDIATE", "COMMIT", "BEGIN")]
-        side.queries[name].append(len(statements))
 
     timed("trivial", "/bench-trivial/")
     timed("class", f"/teach/classes/{classroom}/report/")

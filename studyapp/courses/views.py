@@ -16,7 +16,6 @@ from studyapp.courses.models import Card, Course, Section, Topic
 from studyapp.study.counts import day_counts
 from studyapp.study.models import CardMark
 from studyapp.study.progress import streak_for
-from studyapp.study.reviewer import Today
 
 
 def _topics_by_course(courses: list[Course]) -> dict[int, list[Topic]]:
@@ -35,8 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
     New · Learning · Due, one "Study now" for all, their assignments and their streak."""
     now = timezone.now()
     profile = profile_for(request.user)
-    today = Today.of(request.user, profile, now)
-    counts = day_counts(request.user, profile, today, now)
+    counts = day_counts(request.user, profile, now)
+    today = counts.today
     courses = list(Course.objects.visible_to(request.user).order_by("title"))
     grouped = _topics_by_course(courses)
     decks = []

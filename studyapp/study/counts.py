@@ -20,7 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
-from studyapp.study.models import CardState
+from studyapp.study import scheduling
+from studyapp.study.models import CardState, StudyDay
 from studyapp.study.reviewer import Today, scope_sql, studiable_sql, unhidden_sql, visible_courses
 from studyapp.study.scheduling import Phase
 
@@ -43,8 +44,10 @@ class Counts:
 
 @dataclass
 class DayCounts:
-    """Uncapped counts by course and topic, and what is left of today's limits."""
+    """The learner's study day, the uncapped counts by course and topic, and what is left
+    of today's limits."""
 
+    today: Today
     found: dict[Key, Counts]
     new_left: int
     reviews_left: int
@@ -68,21 +71,24 @@ class DayCounts:
 def day_counts(
     learner: AbstractBaseUser,
     profile: Profile,
-    today: Today,
     now: datetime,
     topic: Topic | None = None,
     course: Course | None = None,
 ) -> DayCounts:
-    """Today's counts for every course and topic the learner may study, or only for one
-    topic or course (the reviewer's). Suspended and buried cards count nowhere."""
+    """The learner's study day (Today) and its counts for every course and topic they may
+    study, or only for one topic or course (the reviewer's). Suspended and buried cards
+    count nowhere."""
+    day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
+    start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     scope, scope_params = scope_sql(topic, course)
     visible, visible_params = visible_courses(learner)
     studiable, studiable_params = studiable_sql(learner)
     shown, shown_params = unhidden_sql("c", learner, now)
     found: defaultdict[Key, Counts] = defaultdict(Counts)
-    # One statement, two parts (the reviewer asks for counts with every card): each
+    # One statement, three parts (the reviewer asks for counts with every card): each
     # topic's cards in use ("all"), and the learner's states of them ("seen"), whose
-    # difference is what is new to the learner.
+    # difference is what is new to the learner; and what the day's StudyDay holds so far
+    # ("day"), which the limits are taken from.
     rows = sql.rows(
         f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c
             WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
@@ -96,7 +102,10 @@ def day_counts(
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
             WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
               AND {studiable} AND {shown}
-            GROUP BY c.course_id, c.topic_id""",
+            GROUP BY c.course_id, c.topic_id
+            UNION ALL
+            SELECT 'day', d.reviews, d.new_cards, d.review_cards, d.correct, 0
+            FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day = %s""",
         [
             Card.Kind.FROM_QUIZ,
             *scope_params,
@@ -105,17 +114,26 @@ def day_counts(
             Card.Kind.FROM_QUIZ,
             Phase.LEARNING,
             Phase.RELEARNING,
-            today.end,
+            end,
             Phase.REVIEW,
-            today.end,
+            end,
             learner.pk,
             *scope_params,
             *studiable_params,
             *shown_params,
+            learner.pk,
+            day,
         ],
     )
+    # The day's counts so far, as Today.of reads them (its true-retention columns, which
+    # nothing here uses, stay 0), or all 0 before the day's first review.
+    studied = StudyDay(learner=learner, day=day)
     # Totals first, so that each topic's "seen" is taken from its total.
     for part, course_id, topic_id, n, learning, due in sorted(rows, key=lambda r: r[0]):
+        if part == "day":
+            studied.reviews, studied.new_cards, studied.review_cards = course_id, topic_id, n
+            studied.correct = learning
+            continue
         counts = found[course_id, topic_id]
         if part == "all":
             counts.new = int(n)
@@ -123,7 +141,8 @@ def day_counts(
             counts.new = max(0, counts.new - int(n or 0))
             counts.learning, counts.due = int(learning or 0), int(due or 0)
     return DayCounts(
+        Today(day, start, end, studied),
         dict(found),
-        new_left=max(0, profile.new_per_day - today.counts.new_cards),
-        reviews_left=max(0, profile.reviews_per_day - today.counts.review_cards),
+        new_left=max(0, profile.new_per_day - studied.new_cards),
+        reviews_left=max(0, profile.reviews_per_day - studied.review_cards),
     )

@@ -25,7 +25,6 @@ from studyapp.study.models import CardMark, CardState, MarkLog, ParameterFit
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
 from studyapp.study.reviewer import (
     GradeError,
-    Today,
     grade,
     memory_of,
     next_card,
@@ -103,7 +102,9 @@ def review(
     scope = (found.slug if found else None, topic.slug if topic else None)
     profile = profile_for(request.user)
     now = timezone.now()
-    today = Today.of(request.user, profile, now)
+    # What is left today, here: shown above the card and updated after each grade.
+    counts = day_counts(request.user, profile, now, topic=topic, course=found)
+    today = counts.today
     card, state = _chosen(request, found, topic) or next_card(
         request.user, profile, today, now, topic=topic, course=found
     )
@@ -112,8 +113,7 @@ def review(
         "topic": topic,
         "today": today,
         "card": card,
-        # What is left today, here: shown above the card and updated after each grade.
-        "left": day_counts(request.user, profile, today, now, topic=topic, course=found).all(),
+        "left": counts.all(),
     }
     if card is None:
         upcoming = CardState.objects.filter(learner=request.user, card__retired_at__isnull=True)

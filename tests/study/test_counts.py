@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def counts_now(learner, now=NOW, **scope):
     profile = profile_for(learner)
-    return day_counts(learner, profile, Today.of(learner, profile, now), now, **scope)
+    return day_counts(learner, profile, now, **scope)
 
 
 def test_new_learning_and_due_by_topic_and_course(learner):

@@ -28,7 +28,7 @@ def study(learner, now=NOW):
 
 def left(learner, now=NOW):
     profile = profile_for(learner)
-    return day_counts(learner, profile, Today.of(learner, profile, now), now).all()
+    return day_counts(learner, profile, now).all()
 
 
 def mark(learner, card, action, now=NOW, flag=None):
