@@ -14,19 +14,22 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from studyapp import sql
 from studyapp.accounts.access import instructor_required
 from studyapp.accounts.models import profile_for
 from studyapp.classes.access import classroom_for_instructor
-from studyapp.classes.models import Membership
+from studyapp.classes.models import Classroom, Membership
 from studyapp.classes.reports import class_report
+from studyapp.courses.models import Topic
 from studyapp.quizzes.models import Quiz
 from studyapp.quizzes.report import quiz_report
+from studyapp.study.charts import forecast_chart
 from studyapp.study.views import progress_context
 
 HEAT_CELL, NAMES_WIDTH, FORECAST_BAR, FORECAST_HEIGHT = 28, 140, 22, 100
+NAME_CHARS = 18  # of a learner's name beside the heat map
 
 
 def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
@@ -54,7 +57,6 @@ def _grid_rows(classroom_pk: int, grid: list) -> str:
     # One reverse() for the class, not one per learner: it costs more than a row.
     learners = reverse("class_learner", args=[classroom_pk, 0]).removesuffix("0/")
     for row, cells in grid:
-        learner_url = f"{learners}{row.learner.pk}/"
         days = "never" if row.days_since_study is None else row.days_since_study
         alert = ' class="text-danger fw-semibold"'
         topic_cells = "".join(
@@ -63,8 +65,8 @@ def _grid_rows(classroom_pk: int, grid: list) -> str:
             for c in cells
         )
         rows.append(
-            f'<tr><th scope="row"><a href="{escape(learner_url)}">'
-            f"{escape(row.learner.get_username())}</a></th>"
+            f'<tr><th scope="row"><a href="{learners}{row.learner_id}/">'
+            f"{escape(row.username)}</a></th>"
             f"<td{alert if row.overdue else ''}>{row.overdue}</td><td>{row.due_today}</td>"
             f"<td>{days}</td><td>{_percent(row.mastery)}</td>"
             f"<td{alert if row.late else ''}>{row.late}</td>{topic_cells}</tr>"
@@ -77,10 +79,10 @@ def _heat_map(topics: list, grid: list) -> str:
     titles = [escape(topic.title) for topic in topics]
     for i, (row, cells) in enumerate(grid):
         y = i * HEAT_CELL
-        name = escape(row.learner.get_username())
-        parts.append(
-            f'<text x="0" y="{y + 18}" class="axis">{escape(Truncator(name).chars(18))}</text>'
-        )
+        name = row.username
+        shown = name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+        name = escape(name)
+        parts.append(f'<text x="0" y="{y + 18}" class="axis">{escape(shown)}</text>')
         for j, (title, c) in enumerate(zip(titles, cells, strict=True)):
             mastery = "" if c.mastery is None else f", mastery {_percent(c.mastery)}"
             parts.append(
@@ -99,6 +101,31 @@ def _heat(mastery: float | None) -> int:
     return 1 + min(3, int(mastery * 4))
 
 
+def _work_rows(report) -> str:
+    """The assignments table's rows: each learner's state of each assignment."""
+    rows = []
+    for row in report.rows:
+        cells = "".join(
+            f'<td class="small{" text-danger fw-semibold" if w.state == "late" else ""}">'
+            f"{w.state}{' (late)' if w.done_late else ''}</td>"
+            for w in row.work
+        )
+        rows.append(f'<tr><th scope="row">{escape(row.username)}</th>{cells}</tr>')
+    return mark_safe("".join(rows))  # the names are escaped; the states are our words
+
+
+def _quizzes(classroom) -> list[tuple[int, str]]:
+    """The class's courses' quizzes in use, as (id, title), for links to their reports."""
+    return sql.rows(
+        f"""SELECT q.id, q.title FROM {sql.table(Quiz)} q
+            JOIN {sql.table(Classroom.courses.through)} cc ON cc.course_id = q.course_id
+            LEFT JOIN {sql.table(Topic)} t ON t.id = q.topic_id
+            WHERE cc.classroom_id = %s AND q.retired_at IS NULL
+            ORDER BY t."order", q.title""",
+        [classroom.pk],
+    )
+
+
 @instructor_required
 @require_GET
 def class_report_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -112,7 +139,7 @@ def class_report_view(request: HttpRequest, pk: int) -> HttpResponse:
         rows = []
         for row in report.rows:
             line = [
-                row.learner.get_username(),
+                row.username,
                 row.due_today,
                 row.overdue,
                 "" if row.days_since_study is None else row.days_since_study,
@@ -125,26 +152,20 @@ def class_report_view(request: HttpRequest, pk: int) -> HttpResponse:
             line += [w.state + (" (late)" if w.done_late else "") for w in row.work]
             rows.append(line)
         return _csv(f"class-{classroom.pk}.csv", header, rows)
-    busiest = max((n for _, n in report.forecast), default=0)
-    bars = []
-    for i, (day, n) in enumerate(report.forecast):
-        height = round(FORECAST_HEIGHT * n / busiest) if busiest else 0
-        bars.append(
-            {"x": i * FORECAST_BAR, "y": FORECAST_HEIGHT - height, "h": height, "day": day, "n": n}
-        )
     grid = [(row, [row.cells[t.pk] for t in report.topics]) for row in report.rows]
     context = {
         "classroom": classroom,
         "report": report,
-        "bars": bars,
-        "bar_width": FORECAST_BAR - 4,
-        "forecast_width": FORECAST_BAR * len(bars),
-        "forecast_height": FORECAST_HEIGHT,
+        # Mondays are named under the axis.
+        "forecast": forecast_chart(
+            report.forecast, FORECAST_BAR, FORECAST_HEIGHT, lambda day: day.weekday() == 0
+        ),
         "grid_rows": _grid_rows(classroom.pk, grid),
         "heat_map": _heat_map(report.topics, grid),
         "heat_width": NAMES_WIDTH + HEAT_CELL * len(report.topics),
         "heat_height": HEAT_CELL * len(report.rows),
-        "quizzes": Quiz.objects.filter(course__in=classroom.courses.all(), retired_at__isnull=True),
+        "work_rows": _work_rows(report),
+        "quizzes": _quizzes(classroom),
     }
     return render(request, "classes/class_report.html", context)
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
-from django.db.models import Count, Max, Min
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Min
 
 from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.classes.models import Assignment, Classroom, Membership
-from studyapp.courses.models import Card, Topic
-from studyapp.quizzes.models import Attempt
+from studyapp.courses.models import Card, Course, Topic
+from studyapp.quizzes.models import Attempt, Quiz
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, StudyDay
 
@@ -54,21 +56,25 @@ class WorkState:
 
 @dataclass
 class LearnerRow:
-    learner: object  # User
+    """One learner's line of the report. Its totals are worked out once, when first
+    asked for: the report is complete by then, and sorting and writing ask many times."""
+
+    learner_id: int
+    username: str
     cells: dict[int, Cell] = field(default_factory=dict)  # by topic id
     last_study: date | None = None
     days_since_study: int | None = None
     work: list[WorkState] = field(default_factory=list)
 
-    @property
+    @cached_property
     def due_today(self) -> int:
         return sum(c.due_today for c in self.cells.values())
 
-    @property
+    @cached_property
     def overdue(self) -> int:
         return sum(c.overdue for c in self.cells.values())
 
-    @property
+    @cached_property
     def mastery(self) -> float | None:
         """The share of all the class's topics' cards mastered; None before any is seen."""
         if not any(c.seen for c in self.cells.values()):
@@ -76,7 +82,7 @@ class LearnerRow:
         total = sum(c.total for c in self.cells.values())
         return sum(c.mastered for c in self.cells.values()) / total if total else None
 
-    @property
+    @cached_property
     def late(self) -> int:
         return sum(1 for w in self.work if w.state == "late")
 
@@ -97,48 +103,25 @@ class ClassReport:
     today: date
 
 
-def _today_bounds(profile: Profile | None, now: datetime) -> tuple[date, datetime, datetime]:
-    zone = profile.zone if profile else scheduling.ZoneInfo("UTC")
-    hour = profile.day_start_hour if profile else 4
-    day = scheduling.study_day(now, zone, hour)
-    start, end = scheduling.day_bounds(day, zone, hour)
-    return day, start, end
+# The report's queries are written in SQL (see studyapp/sql.py): a teacher's report runs
+# a handful of them, and the ORM spent longer building them than the database running
+# them (bench/report.py).
 
 
 def class_report(classroom: Classroom, now: datetime, viewer: Profile) -> ClassReport:
-    """Gather the class report in a fixed number of queries."""
-    members = (
-        Membership.objects.filter(classroom=classroom)
-        .select_related("learner__profile")
-        .only(
-            "learner__username",
-            "learner__profile__time_zone",
-            "learner__profile__day_start_hour",
-        )
-        .order_by("learner__username")
-    )
-    learners = [m.learner for m in members]
-    topics = list(
-        Topic.objects.with_card_counts()
-        .filter(course__classes=classroom)
-        .select_related("course")
-        .order_by("course__title", "order", "title")
-    )
-    rows = {learner.pk: LearnerRow(learner) for learner in learners}
+    """Gather the class report in a fixed number of queries (five, and one more when a
+    quiz is assigned)."""
+    rows, bounds = _learners(classroom, now)
+    topics = _topics(classroom)
     for row in rows.values():
         row.cells = {t.pk: Cell(total=t.card_count) for t in topics}
-    bounds = {
-        learner.pk: _today_bounds(getattr(learner, "profile", None), now) for learner in learners
-    }
-    viewer_day, viewer_start, _ = _today_bounds(viewer, now)
+    viewer_day, viewer_start, _ = _today_bounds(viewer.zone, viewer.day_start_hour, now)
     forecast = [0] * FORECAST_DAYS
-    if learners and topics:
-        forecast = _fill_cells(rows, bounds, [t.pk for t in topics], now, viewer_start)
-    last = StudyDay.objects.filter(learner__in=rows, reviews__gt=0).values("learner")
-    for learner_id, day in last.annotate(last=Max("day")).values_list("learner", "last"):
-        rows[learner_id].last_study = day
-        rows[learner_id].days_since_study = (bounds[learner_id][0] - day).days
-    assignments = list(classroom.assignments.select_related("topic", "quiz"))
+    if rows and topics:
+        learner_ids, topic_ids = list(rows), [t.pk for t in topics]
+        _fill_cells(rows, bounds, topic_ids, now)
+        forecast = _forecast(learner_ids, topic_ids, viewer_start)
+    assignments = _assignments(classroom)
     _fill_work(rows, assignments, now)
     return ClassReport(
         classroom=classroom,
@@ -150,6 +133,63 @@ def class_report(classroom: Classroom, now: datetime, viewer: Profile) -> ClassR
     )
 
 
+def _today_bounds(zone, hour: int, now: datetime) -> tuple[date, datetime, datetime]:
+    day = scheduling.study_day(now, zone, hour)
+    start, end = scheduling.day_bounds(day, zone, hour)
+    return day, start, end
+
+
+def _learners(
+    classroom: Classroom, now: datetime
+) -> tuple[dict[int, LearnerRow], dict[int, tuple[date, datetime, datetime]]]:
+    """The class's learners by name, each with the day they last studied, and each one's
+    today (in their own time zone, from their own day start)."""
+    found = sql.rows(
+        f"""SELECT u.id, u.username, p.time_zone, p.day_start_hour,
+                   (SELECT MAX(d.day) FROM {sql.table(StudyDay)} d
+                    WHERE d.learner_id = u.id AND d.reviews > 0)
+            FROM {sql.table(Membership)} m
+            JOIN {sql.table(get_user_model())} u ON u.id = m.learner_id
+            LEFT JOIN {sql.table(Profile)} p ON p.user_id = u.id
+            WHERE m.classroom_id = %s
+            ORDER BY u.username""",
+        [classroom.pk],
+    )
+    rows, bounds, zones = {}, {}, {}
+    for learner_id, username, zone, hour, last in found:
+        key = (zone or "UTC", 4 if hour is None else hour)
+        if key not in zones:  # most of a class shares one zone: work its day out once
+            zones[key] = _today_bounds(scheduling.ZoneInfo(key[0]), key[1], now)
+        bounds[learner_id] = zones[key]
+        row = rows[learner_id] = LearnerRow(learner_id, username)
+        if last is not None:
+            row.last_study = sql.as_date(last)
+            row.days_since_study = (zones[key][0] - row.last_study).days
+    return rows, bounds
+
+
+def _topics(classroom: Classroom) -> list[Topic]:
+    """The topics of the class's courses, in course and topic order, each with its number
+    of cards in use (card_count, as Topic.objects.with_card_counts)."""
+    found = sql.rows(
+        f"""SELECT t.id, t.title, t.slug, t.course_id,
+                   (SELECT COUNT(*) FROM {sql.table(Card)} c
+                    WHERE c.topic_id = t.id AND c.retired_at IS NULL AND c.kind <> %s)
+            FROM {sql.table(Topic)} t
+            JOIN {sql.table(Classroom.courses.through)} cc ON cc.course_id = t.course_id
+            JOIN {sql.table(Course)} co ON co.id = t.course_id
+            WHERE cc.classroom_id = %s
+            ORDER BY co.title, t."order", t.title""",
+        [Card.Kind.FROM_QUIZ, classroom.pk],
+    )
+    topics = []
+    for pk, title, slug, course_id, count in found:
+        topic = Topic(pk=pk, title=title, slug=slug, course_id=course_id)
+        topic.card_count = count
+        topics.append(topic)
+    return topics
+
+
 def _in(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -159,66 +199,61 @@ def _fill_cells(
     bounds: dict[int, tuple[date, datetime, datetime]],
     topic_ids: list[int],
     now: datetime,
-    forecast_start: datetime,
-) -> list[int]:
-    """One query, one pass over the class's card states: per learner and topic, the cards
-    seen, due today, overdue and mastered, each learner's "today" in their
-    own time zone; and the class's forecast, returned: reviews due on each of the next
-    FORECAST_DAYS days from forecast_start (the viewer's today), overdue ones counting for
-    today, missed-quiz cards included (they are reviews owed too, though not a topic's)."""
+) -> None:
+    """One query, one pass over the learners' states of the topics' cards: per learner
+    and topic, the cards seen, due today, overdue and mastered, each learner's "today"
+    in their own time zone."""
     learner_ids = list(rows)
     starts, start_params = _per_learner({pk: bounds[pk][1] for pk in learner_ids})
     ends, end_params = _per_learner({pk: bounds[pk][2] for pk in learner_ids})
-    # Mastered: recall predicted MASTERED_AHEAD from now (scheduling.mastered).
-    ahead = scheduling.MASTERED_AHEAD.days
-    recall, recall_params = scheduling.retrievability_sql(
-        "s.stability", f"(s.elapsed + {ahead})", [], sql.power()
-    )
-    # Due before the end of forecast day k, cumulative: day k's count is a difference.
-    day_ends = [forecast_start + timedelta(days=k + 1) for k in range(FORECAST_DAYS)]
-    by_day = ", ".join("SUM(CASE WHEN s.due < %s THEN 1 ELSE 0 END)" for _ in day_ends)
-    own = "s.kind <> %s"
-    # The elapsed days are worked out once per card, in the inner query; SQLite must not
-    # start at the topics' index, which probes every learner's state of every card.
+    mastered = scheduling.mastered_sql("s.stability", sql.whole_days("%s", "s.last_review"))
+    # SQLite must not start at the topics' index, which probes every learner's state of
+    # every card.
     found = sql.rows(
-        f"""SELECT s.learner_id, s.topic_id,
-                   SUM(CASE WHEN {own} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN {own} AND s.due < {starts} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN {own} AND s.due < {ends} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN {own} AND s.stability > 0 AND s.elapsed IS NOT NULL
-                             AND {recall} >= %s THEN 1 ELSE 0 END),
-                   {by_day}
-            FROM (SELECT s.learner_id, c.topic_id, c.kind, s.due, s.stability,
-                         {sql.whole_days("%s", "s.last_review")} AS elapsed
-                  FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-                  WHERE s.learner_id IN ({_in(learner_ids)})
-                    AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
-                    AND c.retired_at IS NULL) s
-            GROUP BY s.learner_id, s.topic_id""",
+        f"""SELECT s.learner_id, c.topic_id, COUNT(*),
+                   SUM(CASE WHEN s.due < {starts} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN s.due < {ends} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN {mastered} THEN 1 ELSE 0 END)
+            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+            WHERE s.learner_id IN ({_in(learner_ids)})
+              AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
+              AND c.retired_at IS NULL AND c.kind <> %s
+            GROUP BY s.learner_id, c.topic_id""",
         [
-            Card.Kind.FROM_QUIZ,
-            Card.Kind.FROM_QUIZ,
             *start_params,
-            Card.Kind.FROM_QUIZ,
             *end_params,
-            Card.Kind.FROM_QUIZ,
-            *recall_params,
-            scheduling.MASTERED_RECALL,
-            *day_ends,
             now,
             *learner_ids,
             *topic_ids,
+            Card.Kind.FROM_QUIZ,
         ],
     )
-    cumulative = [0] * FORECAST_DAYS
-    for learner_id, topic_id, seen, overdue, due_by_end, mastered, *due_by in found:
+    for learner_id, topic_id, seen, overdue, due_by_end, mastered_count in found:
         cell = rows[learner_id].cells[topic_id]
-        cell.seen, cell.overdue = int(seen or 0), int(overdue or 0)
+        cell.seen, cell.overdue = int(seen), int(overdue or 0)
         cell.due_today = int(due_by_end or 0) - cell.overdue
-        cell.mastered = int(mastered or 0)
-        for k, n in enumerate(due_by):
-            cumulative[k] += int(n or 0)
-    return [n - (cumulative[k - 1] if k else 0) for k, n in enumerate(cumulative)]
+        cell.mastered = int(mastered_count or 0)
+
+
+def _forecast(learner_ids: list[int], topic_ids: list[int], start: datetime) -> list[int]:
+    """The class's reviews due on each of the next FORECAST_DAYS days from start (the
+    viewer's today), overdue ones counting for today, missed-quiz cards of the topics
+    included (they are reviews owed too): one query, over the states due by then only."""
+    end = start + timedelta(days=FORECAST_DAYS)
+    day = sql.whole_days("s.due", "%s")
+    found = sql.rows(
+        f"""SELECT CASE WHEN s.due < %s THEN 0 ELSE {day} END AS k, COUNT(*)
+            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+            WHERE s.learner_id IN ({_in(learner_ids)}) AND s.due < %s
+              AND {sql.unindexed("c.topic_id")} IN ({_in(topic_ids)})
+              AND c.retired_at IS NULL
+            GROUP BY 1""",
+        [start, start, *learner_ids, end, *topic_ids],
+    )
+    forecast = [0] * FORECAST_DAYS
+    for k, n in found:
+        forecast[min(int(k), FORECAST_DAYS - 1)] += int(n)
+    return forecast
 
 
 def _per_learner(values: dict[int, datetime]) -> tuple[str, list]:
@@ -228,6 +263,28 @@ def _per_learner(values: dict[int, datetime]) -> tuple[str, list]:
         return "%s", [next(iter(values.values()))]
     cases = " ".join("WHEN %s THEN %s" for _ in values)
     return f"(CASE s.learner_id {cases} END)", [p for item in values.items() for p in item]
+
+
+def _assignments(classroom: Classroom) -> list[Assignment]:
+    """The class's assignments, due soonest first, each with its topic or quiz."""
+    found = sql.fetch_all(
+        f"""SELECT {sql.columns(Assignment, "a")}, {sql.columns(Topic, "t")},
+                   {sql.columns(Quiz, "q")}
+            FROM {sql.table(Assignment)} a
+            LEFT JOIN {sql.table(Topic)} t ON t.id = a.topic_id
+            LEFT JOIN {sql.table(Quiz)} q ON q.id = a.quiz_id
+            WHERE a.classroom_id = %s
+            ORDER BY a.due_at, a.id""",
+        [classroom.pk],
+        Assignment,
+        Topic,
+        Quiz,
+    )
+    assignments = []
+    for assignment, topic, quiz in found:
+        assignment.topic, assignment.quiz = topic, quiz
+        assignments.append(assignment)
+    return assignments
 
 
 def _fill_work(rows: dict[int, LearnerRow], assignments: list[Assignment], now: datetime) -> None:
@@ -245,7 +302,7 @@ def _fill_work(rows: dict[int, LearnerRow], assignments: list[Assignment], now: 
     for row in rows.values():
         for a in assignments:
             cell = row.cells.get(a.topic_id, Cell()) if a.topic_id else None
-            row.work.append(work_state(a, cell, attempts.get((row.learner.pk, a.quiz_id)), now))
+            row.work.append(work_state(a, cell, attempts.get((row.learner_id, a.quiz_id)), now))
 
 
 def work_state(assignment: Assignment, cell: Cell | None, attempts: dict | None, now) -> WorkState:

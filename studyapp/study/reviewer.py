@@ -152,8 +152,7 @@ def next_card(
         Topic,
     )
     if due is not None:
-        state, card, topic_of_card, rank, card.flag = due
-        card.topic = topic_of_card if card.topic_id else None  # quiz cards may have none
+        state, card, card.topic, rank, card.flag = due  # quiz cards may have no topic
         state.card = card
         if rank < 2:
             return card, state
@@ -280,10 +279,9 @@ def _card_and_state(learner: AbstractBaseUser, card_id: int) -> tuple[Card, Card
     )
     if found is None:
         raise Card.DoesNotExist(f"No card {card_id} to study.")
-    card, state = found
-    if state.pk is None:  # no row joined: the card is new to the learner
-        return card, None
-    state.card = card
+    card, state = found  # no state: the card is new to the learner
+    if state is not None:
+        state.card = card
     return card, state
 
 

@@ -138,37 +138,35 @@ def retrievability(
     )
 
 
-# "Mastered": recall that FSRS predicts at MASTERED_RECALL or more MASTERED_AHEAD from now.
-# Not the recall now, which reads 100% right after a first look; close to Anki's
-# "mature" (stability of 21 days or more), since FSRS's stability is the time until
-# recall falls to 90%.
+# "Mastered": recall that FSRS predicts at 90% or more MASTERED_AHEAD from now. Not the
+# recall now, which reads 100% right after a first look; close to Anki's "mature"
+# (stability of 21 days or more), since FSRS's stability is the time until recall falls
+# to 90%.
 MASTERED_AHEAD = timedelta(days=30)
-MASTERED_RECALL = 0.9
+
+
+# FSRS's forgetting curve falls to 90% exactly `stability` days after a review, whatever
+# its parameters (its factor is chosen so that it does), so "recall of 90% or more in 30
+# days" needs no curve at all: the days elapsed by then are at most the stability. The
+# reports count it over thousands of cards in SQL, where that is one comparison.
+# tests/study/test_scheduling.py checks it against fsrs's own retrievability.
 
 
 def mastered(memory: Memory, now: datetime, parameters: Parameters = None) -> bool:
-    """Whether the card counts as mastered (see MASTERED_AHEAD)."""
-    ahead = retrievability(memory, now + MASTERED_AHEAD, parameters=parameters)
-    return ahead >= MASTERED_RECALL
+    """Whether the card counts as mastered (see MASTERED_AHEAD); parameters: unused, as
+    the comment above says, and kept so callers say whose card it is."""
+    if memory.last_review is None or not memory.stability:
+        return False
+    elapsed = max(0, (now + MASTERED_AHEAD - memory.last_review).days)
+    return elapsed <= memory.stability
 
 
-def retrievability_sql(
-    stability: str, elapsed_days: str, elapsed_params: list, power: str = "POWER"
-) -> tuple[str, list]:
-    """SQL for FSRS's retrievability from a stability column and an expression of the
-    whole days elapsed since the last review, exactly as fsrs computes it
-    (get_card_retrievability); returns the SQL and its parameters.
-
-    Reports average it over many cards in the database instead of fetching each row;
-    tests/classes check it against retrievability() above. power: the database's name
-    for x to the power y (studyapp.sql.power).
-    """
-    scheduler = _scheduler(DEFAULT_RETENTION, False)
-    elapsed = f"(CASE WHEN {elapsed_days} > 0 THEN {elapsed_days} ELSE 0 END)"
-    return (
-        f"{power}(1 + %s * {elapsed} / {stability}, %s)",
-        [scheduler._FACTOR, *elapsed_params, *elapsed_params, scheduler._DECAY],
-    )
+def mastered_sql(stability: str, elapsed_days: str) -> str:
+    """SQL for mastered() from a stability column and an expression of the whole days
+    elapsed since the last review (NULL when never reviewed: not mastered)."""
+    # mastered() floors the days at 0, which a positive stability always exceeds: the
+    # floor changes nothing here, and the elapsed days are worked out once per row.
+    return f"({stability} > 0 AND {stability} >= {elapsed_days} + {MASTERED_AHEAD.days})"
 
 
 def format_interval(interval: timedelta) -> str:

@@ -20,6 +20,7 @@ from studyapp.accounts.models import profile_for
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import fitting, marks, scheduling
+from studyapp.study.charts import forecast_chart
 from studyapp.study.counts import day_counts
 from studyapp.study.models import CardMark, CardState, MarkLog, ParameterFit
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
@@ -292,30 +293,16 @@ def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
     teachers (studyapp/classes/report_views.py)."""
     data = progress_for(learner, profile_for(learner), now)
     cells = heatmap_cells(data.days, data.today)
-    busiest = max((n for _, n in data.forecast), default=0)
-    bars = []
-    for i, (day, n) in enumerate(data.forecast):
-        height = round(FORECAST_HEIGHT * n / busiest) if busiest else 0
-        bars.append(
-            {
-                "x": i * FORECAST_BAR,
-                "y": FORECAST_HEIGHT - height,
-                "height": height,
-                "day": day,
-                "count": n,
-            }
-        )
     passed, total = data.retention
     return {
         "progress": data,
         "cells": cells,
         "heat_width": (cells[-1].x + CELL) if cells else 0,
         "months": monthly_totals(data.days),
-        "bars": bars,
-        "bar_width": FORECAST_BAR - 3,
-        "forecast_width": FORECAST_BAR * len(bars),
-        "forecast_height": FORECAST_HEIGHT,
-        "forecast_total": sum(n for _, n in data.forecast),
+        # Each month's first day is named under the axis.
+        "forecast": forecast_chart(
+            data.forecast, FORECAST_BAR, FORECAST_HEIGHT, lambda day: day.day == 1
+        ),
         "retention_passed": passed,
         "retention_total": total,
     }

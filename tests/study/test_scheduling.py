@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import fsrs
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from studyapp.study import scheduling
 from studyapp.study.scheduling import Rating
@@ -104,3 +106,61 @@ def test_a_review_before_the_day_start_hour_counts_for_the_day_before():
     late = datetime(2024, 5, 2, 1, 30, tzinfo=BERLIN)
     assert scheduling.study_day(late, BERLIN, 4) == date(2024, 5, 1)
     assert scheduling.study_day(late, BERLIN, 0) == date(2024, 5, 2)
+
+
+@settings(max_examples=500)
+@given(
+    stability=st.floats(min_value=0.01, max_value=3650),
+    # Mostly near the edge, where 30 days ahead is about the stability, and anywhere.
+    days_ago=st.one_of(st.floats(min_value=-2, max_value=2), st.floats(min_value=0, max_value=400)),
+    near_the_edge=st.booleans(),
+    decay=st.sampled_from([None, 0.1, 0.5, 0.8]),
+)
+def test_mastered_is_fsrs_recall_of_90_percent_30_days_ahead_for_any_parameters(
+    stability, days_ago, near_the_edge, decay
+):
+    """The closed form scheduling.mastered uses (and the reports count in SQL) agrees
+    with fsrs's own forgetting curve, whatever the learner's fitted decay."""
+    parameters = list(scheduling.default_parameters())
+    if decay is not None:
+        parameters[20] = decay
+    if near_the_edge:
+        days_ago += stability - scheduling.MASTERED_AHEAD.days
+    assume(days_ago >= 0)
+    last = NOW - timedelta(days=days_ago)
+    memory = scheduling.Memory(scheduling.Phase.REVIEW, None, stability, 5.0, NOW, last)
+    recall = scheduling.retrievability(
+        memory, NOW + scheduling.MASTERED_AHEAD, parameters=tuple(parameters)
+    )
+    assume(abs(recall - 0.9) > 1e-9)  # a tie, that rounding may put either side
+    assert scheduling.mastered(memory, NOW) == (recall >= 0.9)
+
+
+@pytest.mark.django_db
+def test_the_sql_for_mastered_counts_what_mastered_says(learner):
+    import random
+
+    from studyapp import sql
+    from studyapp.study.models import CardState
+    from tests.conftest import make_cards, remember
+
+    rng = random.Random(30)
+    for card in make_cards(80, slug="edge"):
+        stability = rng.uniform(0.5, 90)
+        days_ago = max(0.0, stability - 30 + rng.uniform(-2, 2))  # about the edge
+        remember(
+            learner, card, NOW, stability=stability, last_review=NOW - timedelta(days=days_ago)
+        )
+    states = list(CardState.objects.filter(learner=learner))
+    expected = sum(
+        scheduling.mastered(
+            scheduling.Memory(s.phase, None, s.stability, 5.0, s.due, s.last_review), NOW
+        )
+        for s in states
+    )
+    mastered = scheduling.mastered_sql("s.stability", sql.whole_days("%s", "s.last_review"))
+    [(counted,)] = sql.rows(
+        f"SELECT COUNT(*) FROM {sql.table(CardState)} s WHERE {mastered}", [NOW]
+    )
+    assert 10 < expected < 70  # both sides of the edge
+    assert counted == expected
