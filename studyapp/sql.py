@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
@@ -217,6 +217,16 @@ def _split(row: Sequence[object], models: Sequence[type[Model]]) -> list:
 def as_date(value: object) -> date | None:
     """A date from a hand-written query's row: SQLite gives its text."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_datetime(value: object) -> datetime | None:
+    """An aware datetime from a hand-written query's row: SQLite gives a column's value
+    naive (an expression's, as text), in UTC as Django writes it there."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 def fetch_one(sql: str, params: Sequence[object], *models: type[Model]) -> list | None:
