@@ -126,9 +126,7 @@ def test_assignment_states(setup, instructor):
     attempts.finish(attempt, NOW - timedelta(minutes=30))
     attempts.start(busy, quiz, NOW - timedelta(hours=1), random.Random(1))
     report = class_report(classroom, NOW, instructor.profile)
-    states = {
-        row.username: [(w.assignment, w.state) for w in row.work] for row in report.rows
-    }
+    states = {row.username: [(w.assignment, w.state) for w in row.work] for row in report.rows}
     assert states["done"] == [(study, "done"), (take, "done")]
     assert states["late"] == [(study, "late"), (take, "not started")]
     assert states["busy"] == [(study, "late"), (take, "in progress")]
