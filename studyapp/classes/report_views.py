@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from studyapp import sql
 from studyapp.accounts.access import instructor_required
 from studyapp.accounts.models import profile_for
-from studyapp.classes.access import classroom_for_instructor
+from studyapp.classes.access import classroom_for_instructor, quiz_for_classroom
 from studyapp.classes.models import Classroom, Membership
 from studyapp.classes.reports import class_report
 from studyapp.courses.models import Topic
@@ -188,7 +188,7 @@ def class_learner(request: HttpRequest, pk: int, learner: int) -> HttpResponse:
 def class_quiz_report(request: HttpRequest, pk: int, quiz: int) -> HttpResponse:
     """A quiz's report over the class's learners."""
     classroom = classroom_for_instructor(request, pk)
-    found = get_object_or_404(Quiz, pk=quiz, course__in=classroom.courses.all())
+    found = quiz_for_classroom(classroom, quiz)
     learners = f"SELECT m.learner_id FROM {sql.table(Membership)} m WHERE m.classroom_id = %s"
     report = quiz_report(found, (learners, [classroom.pk]))
     kind = request.GET.get("format")
