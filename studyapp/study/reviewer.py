@@ -343,6 +343,7 @@ def grade(
             log.pk, state.pk, _ = sql.together(
                 sql.insert_statement(log), _save_statement(state), _count_statement(log, +1)
             )
+            log._state.adding = state._state.adding = False  # saved, as save() would mark
     except IntegrityError as error:
         # Only the unique seq means "another request recorded this shown card first". Any
         # other failure (say, a column a migration added that this code does not fill)

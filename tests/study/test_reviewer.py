@@ -117,6 +117,20 @@ def test_a_grade_is_recorded_once_and_a_second_use_of_the_token_is_refused(learn
     assert CardState.objects.get().reps == 1
 
 
+def test_the_review_and_state_a_grade_writes_have_the_rows_ids(learner, monkeypatch):
+    """The three writes go together (one statement on PostgreSQL); each instance gets
+    the id its row was given."""
+    from studyapp.study import reviewer
+
+    card = make_cards(1)[0]
+    saved = []
+    original = reviewer._save_statement
+    monkeypatch.setattr(reviewer, "_save_statement", lambda s: saved.append(s) or original(s))
+    log = grade(learner, profile_for(learner), card.pk, token_for(learner, card, None), 3, NOW)
+    assert log.pk == ReviewLog.objects.get().pk
+    assert saved[0].pk == CardState.objects.get().pk
+
+
 def test_a_retired_or_unknown_card_cannot_be_graded(learner):
     card = make_cards(1)[0]
     Card.objects.update(retired_at=NOW)
