@@ -159,9 +159,11 @@ def fill_history(users, card_ids, rows: int, rng: random.Random) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from studyapp.courses.models import Card
     from studyapp.study.models import CardState, ReviewLog, StudyDay
 
     now = timezone.now()
+    topics = dict(Card.objects.filter(pk__in=card_ids).values_list("pk", "topic_id"))
     per_learner = rows // len(users)
     with transaction.atomic():
         logs, states, days = [], [], []
@@ -189,6 +191,7 @@ def fill_history(users, card_ids, rows: int, rng: random.Random) -> None:
                     CardState(
                         learner=user,
                         card_id=card,
+                        topic_id=topics[card],
                         phase=2,
                         stability=rng.uniform(1, 60),
                         difficulty=rng.uniform(2, 8),

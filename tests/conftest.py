@@ -106,7 +106,9 @@ def make_cards(
 def remember(learner: User, card: Card, due: datetime, **fields: object) -> CardState:
     """Give a learner a review-phase memory of a card, due at `due`."""
     values = {"phase": 2, "stability": 5.0, "difficulty": 5.0, "reps": 3, **fields}
-    return CardState.objects.create(learner=learner, card=card, due=due, **values)
+    return CardState.objects.create(
+        learner=learner, card=card, topic_id=card.topic_id, due=due, **values
+    )
 
 
 def mid_study_day(user: User) -> None:

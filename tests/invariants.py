@@ -43,6 +43,7 @@ def assert_state_replays_its_log(learner, retention: float = 0.9, fuzzed: bool =
     for log in ReviewLog.objects.filter(learner=learner).order_by("card_id", "seq"):
         logs.setdefault(log.card_id, []).append(log)
     states = {s.card_id: s for s in CardState.objects.filter(learner=learner)}
+    assert_states_have_their_cards_topics(learner)
     for card_id, entries in logs.items():
         seqs = [log.seq for log in entries]
         first = entries[0]
@@ -71,6 +72,12 @@ def assert_state_replays_its_log(learner, retention: float = 0.9, fuzzed: bool =
             assert state.due == memory.due, card_id
         assert state.stability == pytest.approx(memory.stability, rel=1e-9), card_id
         assert state.difficulty == pytest.approx(memory.difficulty, rel=1e-9), card_id
+
+
+def assert_states_have_their_cards_topics(learner) -> None:
+    """Every state carries its card's topic (CardState.topic, which the reports count by)."""
+    found = CardState.objects.filter(learner=learner).values_list("topic_id", "card__topic_id")
+    assert [state for state, card in found if state != card] == []
 
 
 def assert_scores_match_responses(quiz) -> None:

@@ -107,3 +107,24 @@ def test_global_content_becomes_the_shipped_course_and_keeps_every_id(at):
 def test_an_empty_database_gets_no_course(at):
     apps = at(("studyapp", "0009_shipped_course"))
     assert not apps.get_model("studyapp", "Course").objects.exists()
+
+
+def test_each_card_state_gets_its_card_s_topic(at):
+    apps = at(("studyapp", "0017_retention_advice"))
+    get = apps.get_model
+    lena = get("auth", "User").objects.create(username="lena")
+    course = get("studyapp", "Course").objects.create(slug="c", title="C")
+    topic = get("studyapp", "Topic").objects.create(course=course, slug="t", title="T")
+    card, loose = (
+        get("studyapp", "Card").objects.create(
+            course=course, topic=t, kind="basic", front_html="F", back_html="B", key=k
+        )
+        for t, k in ((topic, "k1"), (None, "k2"))
+    )
+    states = [
+        get("studyapp", "CardState").objects.create(learner=lena, card=c, phase=2, due=NOW, reps=1)
+        for c in (card, loose)
+    ]
+    apps = at(("studyapp", "0018_cardstate_topic"))
+    CardState = apps.get_model("studyapp", "CardState")
+    assert [CardState.objects.get(pk=s.pk).topic_id for s in states] == [topic.pk, None]

@@ -29,6 +29,7 @@ from studyapp.formats.questions import Question as Parsed
 from studyapp.quizzes import exports
 from studyapp.quizzes.cards import card_sides
 from studyapp.quizzes.models import Question, Quiz, Response
+from studyapp.study.models import CardState
 
 # What a re-upload may change on a kept question.
 _UPDATABLE = ["position", "title", "text_html", "general_feedback_html", "data", "parsed", "line"]
@@ -194,7 +195,10 @@ def save_quiz(
         for side, value in card_sides(card.question).items():
             setattr(card, side, value)
     Card.objects.bulk_update(cards, ["retired_at", "front_html", "back_html"])
-    Card.objects.filter(question__quiz=quiz).exclude(topic=quiz.topic).update(topic=quiz.topic)
+    moved = Card.objects.filter(question__quiz=quiz).exclude(topic=quiz.topic)
+    # A card's states keep its topic (CardState.topic): this is the one way it changes.
+    CardState.objects.filter(card__in=moved).update(topic=quiz.topic)
+    moved.update(topic=quiz.topic)
     report.created, report.updated, report.retired = len(new), len(changed), len(gone)
     answered = Response.objects.filter(question__in=rekeyed).values("question").distinct()
     report.rekeyed = answered.count() if rekeyed else 0

@@ -336,6 +336,7 @@ def grade(
             )
             if state is None:
                 state = CardState(learner=learner, card=card)
+            state.topic_id = card.topic_id
             _apply(state, memory)
             state.reps = seq + 1
             # In SQL, as is the rest of grading (see next_card), and the three writes
@@ -369,7 +370,8 @@ def _is_duplicate_review(error: IntegrityError) -> bool:
     return str(error) == f"UNIQUE constraint failed: {columns}"
 
 
-_STATE_FIELDS = ["phase", "step", "stability", "difficulty", "due", "last_review", "reps"]
+# The topic too: a state that old code wrote during an upgrade gets it (migration 0018).
+_STATE_FIELDS = ["topic", "phase", "step", "stability", "difficulty", "due", "last_review", "reps"]
 
 
 def _save_statement(state: CardState) -> sql.Statement:
@@ -484,6 +486,7 @@ def schedule_missed(
                 new.append(state)
             else:
                 changed.append(state)
+            state.topic_id = card.topic_id
             _apply(state, memory)
             state.reps = seq + 1
         CardState.objects.bulk_create(new)

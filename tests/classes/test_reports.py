@@ -194,3 +194,30 @@ def test_essays_wait_for_a_mark_and_the_learner_sees_it(
     assert "awaiting marking" not in page and "Name the subnets." in page
     assert "Score: <strong>1.50 / 2</strong>" in page
     assert "No essay waits for a mark." in ines.get(queue_url).text
+
+
+def test_retired_cards_count_nowhere_and_missed_questions_only_in_the_forecast(setup, instructor):
+    """The report counts states by the topic they carry, leaving out a retired card's,
+    and a missed quiz question's everywhere but in the forecast of reviews owed."""
+    from studyapp.courses.models import Card
+
+    classroom, cards = setup
+    learner = person("lena")
+    Membership.objects.create(classroom=classroom, learner=learner)
+    topic = cards[0].topic
+    missed = Card.objects.create(
+        course=topic.course,
+        topic=topic,
+        kind=Card.Kind.FROM_QUIZ,
+        learner=learner,
+        key="m",
+        front_html="Q?",
+        back_html="A",
+    )
+    for card in (cards[0], cards[1], missed):
+        remember(learner, card, NOW - timedelta(hours=1))
+    Card.objects.filter(pk=cards[1].pk).update(retired_at=NOW - timedelta(days=1))
+    report = class_report(classroom, NOW, instructor.profile)
+    cell = report.rows[0].cells[topic.pk]
+    assert (cell.seen, cell.overdue + cell.due_today) == (1, 1)
+    assert dict(report.forecast)[NOW.date()] == 2  # the card and the missed question

@@ -143,18 +143,25 @@ def test_reimporting_keeps_responses():
 
 
 def test_a_question_s_card_follows_its_edits_and_the_quiz_s_topic(learner):
+    from django.utils import timezone
+
+    from studyapp.accounts.models import profile_for
     from studyapp.courses.models import Topic
     from studyapp.quizzes.cards import cards_for
+    from studyapp.study.reviewer import schedule_missed
+    from tests.invariants import assert_states_have_their_cards_topics
 
     quiz = save_quiz(gift.parse(QUIZ), title="Cards").quiz
     one, two = quiz.questions.get(title="One"), quiz.questions.get(title="Two")
     edited_card, kept_card = cards_for(learner, [one, two])
+    schedule_missed(learner, profile_for(learner), [edited_card, kept_card], timezone.now())
     topic = Topic.objects.create(course=shipped_course(), slug="storage", title="Storage")
     save_quiz(gift.parse(QUIZ.replace("~EC2}", "~Amazon EC2}")), quiz=quiz, topic=topic)
     edited_card.refresh_from_db()
     kept_card.refresh_from_db()
     assert "Amazon EC2" in edited_card.front_html
     assert edited_card.topic == topic and kept_card.topic == topic
+    assert_states_have_their_cards_topics(learner)  # the learner's states moved with them
 
 
 def test_import_quiz_offers_a_regrade_when_answered_questions_change_key(tmp_path, capsys, learner):
