@@ -103,6 +103,19 @@ def make_cards(
     )
 
 
+def missed_card(learner: User, course: Course, topic: Topic | None = None, key="miss") -> Card:
+    """A card of the learner's own, as a quiz question they missed makes one."""
+    return Card.objects.create(
+        course=course,
+        topic=topic,
+        kind=Card.Kind.FROM_QUIZ,
+        learner=learner,
+        key=key,
+        front_html="Missed?",
+        back_html="The answer",
+    )
+
+
 def remember(learner: User, card: Card, due: datetime, **fields: object) -> CardState:
     """Give a learner a review-phase memory of a card, due at `due`."""
     values = {"phase": 2, "stability": 5.0, "difficulty": 5.0, "reps": 3, **fields}

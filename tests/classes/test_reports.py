@@ -23,7 +23,7 @@ from studyapp.quizzes.imports import save_quiz
 from studyapp.quizzes.models import Quiz
 from studyapp.study import scheduling
 from studyapp.study.models import StudyDay
-from tests.conftest import make_cards, remember
+from tests.conftest import make_cards, missed_card, remember
 
 NOW = datetime(2024, 5, 10, 15, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
@@ -205,15 +205,7 @@ def test_retired_cards_count_nowhere_and_missed_questions_only_in_the_forecast(s
     learner = person("lena")
     Membership.objects.create(classroom=classroom, learner=learner)
     topic = cards[0].topic
-    missed = Card.objects.create(
-        course=topic.course,
-        topic=topic,
-        kind=Card.Kind.FROM_QUIZ,
-        learner=learner,
-        key="m",
-        front_html="Q?",
-        back_html="A",
-    )
+    missed = missed_card(learner, topic.course, topic)
     for card in (cards[0], cards[1], missed):
         remember(learner, card, NOW - timedelta(hours=1))
     Card.objects.filter(pk=cards[1].pk).update(retired_at=NOW - timedelta(days=1))

@@ -14,7 +14,7 @@ from studyapp.study import marks
 from studyapp.study.counts import day_counts
 from studyapp.study.models import CardMark, MarkLog, ReviewLog
 from studyapp.study.reviewer import Today, grade, next_card, token_for
-from tests.conftest import COURSE, make_cards
+from tests.conftest import COURSE, make_cards, missed_card
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
@@ -139,7 +139,6 @@ def test_unsuspend_from_the_topic_page(learner_client, learner):
 
 
 def test_bad_card_actions_change_nothing(learner_client, learner, other_learner):
-    from studyapp.courses.models import Card
 
     (card,) = make_cards(1)
     for fields in ({"action": "explode"}, {"flag": "9"}, {}, {"action": "flag"}):
@@ -147,9 +146,7 @@ def test_bad_card_actions_change_nothing(learner_client, learner, other_learner)
         assert response.status_code == 302
     assert not CardMark.objects.exists() and not MarkLog.objects.exists()
     # Another learner's card (a missed quiz question holds its answer) is not found.
-    theirs = Card.objects.create(
-        course=card.course, topic=card.topic, learner=other_learner, kind="from-quiz", key="q"
-    )
+    theirs = missed_card(other_learner, card.course, card.topic)
     assert post_mark(learner_client, theirs, action="bury").status_code == 404
     missing = learner_client.post(reverse("mark_card"), {"card": 999_999, "action": "bury"})
     assert missing.status_code == 404

@@ -16,7 +16,7 @@ from studyapp.accounts.models import profile_for
 from studyapp.courses.models import Card, Topic, shipped_course
 from studyapp.study.models import CardState, ReviewLog
 from studyapp.study.reviewer import token_for
-from tests.conftest import COURSE, make_cards, mid_study_day, remember
+from tests.conftest import COURSE, make_cards, mid_study_day, missed_card, remember
 
 pytestmark = pytest.mark.django_db
 
@@ -339,14 +339,7 @@ def test_after_leaving_a_class_its_course_cards_are_not_served_or_graded_but_mis
     course = Course.objects.create(slug="private", title="Private", visibility="class")
     Teaching.objects.create(course=course, instructor=instructor)
     (studied,) = make_cards(1, slug="vpc", course=course)
-    missed = Card.objects.create(
-        course=course,
-        kind=Card.Kind.FROM_QUIZ,
-        learner=learner,
-        key="miss",
-        front_html="Missed?",
-        back_html="Yes",
-    )
+    missed = missed_card(learner, course)
     classroom = Classroom.objects.create(name="Period 4")
     classroom.courses.add(course)
     Membership.objects.create(classroom=classroom, learner=learner)
