@@ -322,6 +322,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "waiting": any(f.status == ParameterFit.Status.QUEUED for f in fits),
         "can_undo": any(f.status == ParameterFit.Status.APPLIED for f in fits),
         "advice": next((f for f in fits if f.suggested_retention is not None), None),
+        "parameters": ", ".join(f"{w:.4f}" for w in profile.parameters or ()),
     }
     return render(request, "study/schedule.html", context)
 

@@ -150,6 +150,7 @@ def test_a_fit_is_queued_run_by_the_worker_used_and_undone(
     assert Profile.objects.get(user=learner).parameters == fitted
     page = learner_client.get("/study/schedule/").text
     assert "yours, fitted to your own reviews" in page and "0.4500 → 0.4300" in page
+    assert ", ".join(f"{w:.4f}" for w in fitted) in page  # the parameters themselves
     learner_client.post("/study/schedule/undo/")
     fit.refresh_from_db()
     assert fit.status == "undone" and Profile.objects.get(user=learner).parameters is None
