@@ -1,16 +1,19 @@
 """What a learner can study: the courses with their topics, a course, and each topic's
-lesson and cards."""
+lesson and cards; and those cards as files for Anki, Quizlet or Obsidian."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.models import profile_for
 from studyapp.classes.models import Classroom
 from studyapp.classes.reports import learner_work
+from studyapp.courses import card_exports
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Section, Topic
 from studyapp.study.counts import day_counts
@@ -94,3 +97,34 @@ def topic(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     }
     template = "courses/topic.html#cards" if request.htmx else "courses/topic.html"
     return render(request, template, context)
+
+
+def _cards_file(request: HttpRequest, cards: list, name: str) -> HttpResponse:
+    """The cards in the format ?format= names, as a file to save."""
+    found = card_exports.FORMATS.get(request.GET.get("format", ""))
+    if found is None:
+        raise Http404("No such export format.")
+    response = HttpResponse(found.write(cards), content_type=found.content_type)
+    filename = f"{slugify(name) or 'cards'}.{found.extension}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_GET
+def course_cards(request: HttpRequest, course: str) -> HttpResponse:
+    found = course_for_learner(request, course)
+    return _cards_file(request, card_exports.course_cards(found), found.slug)
+
+
+@require_GET
+def topic_cards(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    found = topic_for_learner(request, course, slug)
+    name = f"{found.course.slug}-{found.slug}"
+    return _cards_file(request, card_exports.topic_cards(found), name)
+
+
+@require_GET
+def my_cards(request: HttpRequest) -> HttpResponse:
+    """Every card this person has studied, their missed questions' included."""
+    cards = card_exports.learner_cards(request.user)
+    return _cards_file(request, cards, f"{request.user.get_username()}-cards")

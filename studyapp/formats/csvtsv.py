@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 
+from studyapp.formats.html import to_html
 from studyapp.formats.questions import (
     Choice,
     FormatError,
@@ -194,11 +195,31 @@ def front_and_back(q: Question) -> tuple[str, str] | None:
     return (q.text, "; ".join(answers)) if answers else None
 
 
+def anki_deck(category: str) -> str:
+    """A Moodle category path ("$course$/Cloud/Storage") as the deck Anki nests it in
+    ("Cloud::Storage")."""
+    parts = [p.strip() for p in category.split("/") if p.strip()]
+    if parts and parts[0].startswith("$") and parts[0].endswith("$"):
+        parts = parts[1:]  # Moodle's context ($course$, $system$), no deck of Anki's
+    return "::".join(parts)
+
+
+def _html_side(text: str, fmt: str) -> str:
+    """A side as the HTML it shows, without the paragraph a one-line side comes in."""
+    html = to_html(text, fmt).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
 def render(questions: list[Question]) -> str:
-    """Write an Anki text file: tab-separated, with headers, quoted where needed."""
+    """Write an Anki text file: tab-separated, with headers, quoted where needed.
+
+    With #html:true Anki reads every field as HTML, so then every side is written as the
+    HTML it shows: Markdown rendered, plain text escaped."""
     out = io.StringIO()
-    html = any(q.text_format in ("html", "markdown", "moodle") for q in questions)
-    decks = {q.category for q in questions}
+    html = any(q.text_format != "plain" for q in questions)
+    decks = {anki_deck(q.category) for q in questions}
     out.write("#separator:tab\n")
     out.write(f"#html:{'true' if html else 'false'}\n")
     if len(decks) == 1 and "" not in decks:
@@ -206,9 +227,16 @@ def render(questions: list[Question]) -> str:
     out.write("#columns:Front\tBack\tTags\n#tags column:3\n")
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     for q in questions:
-        sides = front_and_back(q)
-        if sides is None:
+        answers = right_answers(q)
+        if not answers:
             continue
+        if html:
+            sides = [
+                _html_side(q.text, q.text_format),
+                "; ".join(_html_side(a, q.text_format) for a in answers),
+            ]
+        else:
+            sides = [q.text, "; ".join(answers)]
         row = [*sides, " ".join(q.tags)]
         if row[0].startswith("#"):
             # A row starting with # would read as a header: quote every field.

@@ -8,6 +8,8 @@ The fitting itself is scheduling.fit_parameters (the only caller of FSRS's optim
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from dataclasses import asdict
 from datetime import datetime
@@ -46,6 +48,20 @@ def history_of(learner: AbstractBaseUser) -> list[tuple[int, datetime, int, int 
     reviews = ReviewLog.objects.filter(learner=learner, kind=ReviewLog.Kind.REVIEW)
     fields = ("card_id", "reviewed_at", "rating", "duration_ms")
     return list(reviews.order_by("id").values_list(*fields))
+
+
+HISTORY_COLUMNS = ["card_id", "review_time", "review_rating", "review_duration"]
+
+
+def history_csv(learner: AbstractBaseUser) -> str:
+    """The learner's reviews as CSV in the columns FSRS's optimizers read (those of the
+    shared review log), oldest first: to fit parameters elsewhere, or to keep."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for card, at, rating, duration in history_of(learner):
+        writer.writerow([card, at.isoformat(), rating, "" if duration is None else duration])
+    return out.getvalue()
 
 
 def history_count(learner: AbstractBaseUser) -> int:

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -306,6 +306,14 @@ def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
         "retention_passed": passed,
         "retention_total": total,
     }
+
+
+@require_GET
+def review_history(request: HttpRequest) -> HttpResponse:
+    """The learner's reviews as CSV, as FSRS's optimizers read them."""
+    response = HttpResponse(fitting.history_csv(request.user), content_type="text/csv")
+    response["Content-Disposition"] = content_disposition_header(True, "reviews.csv")
+    return response
 
 
 @require_GET

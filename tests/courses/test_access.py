@@ -38,6 +38,8 @@ def pages(course: Course) -> list[str]:
         reverse("study_course", args=[course.slug]),
         reverse("study_topic", args=[course.slug, "hidden"]),
         quiz.get_absolute_url(),
+        reverse("course_cards", args=[course.slug]) + "?format=apkg",
+        reverse("topic_cards", args=[course.slug, "hidden"]) + "?format=markdown",
     ]
 
 

@@ -64,3 +64,38 @@ def test_the_keyboard_reaches_the_content_first(page: Page, live_server, learner
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name=re.compile(r"^Study now"))).to_be_focused()
+
+
+def test_a_learner_takes_the_cards_to_anki_and_their_reviews_along(
+    page: Page, live_server, learner, tmp_path
+):
+    """The topic page's Anki link saves a package Anki itself imports; the progress page
+    saves the learner's own cards and their review history."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    import_note_files([CONTENT])
+    log_in(page, live_server, learner, check_accessibility=False)
+    page.goto(f"{live_server.url}/courses/cloud-fundamentals/topics/networking/")
+    with page.expect_download() as saving:
+        page.get_by_role("link", name="Anki (.apkg)").click()
+    download = saving.value
+    assert download.suggested_filename == "cloud-fundamentals-networking.apkg"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=False)
+        collection.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(path), options=options)
+        )
+        assert collection.note_count() > 5
+    finally:
+        collection.close()
+
+    page.get_by_role("link", name="Progress").click()
+    assert_accessible(page)
+    with page.expect_download() as saving:
+        page.get_by_role("link", name="Download your reviews (CSV)").click()
+    history = tmp_path / "reviews.csv"
+    saving.value.save_as(history)
+    assert history.read_text().splitlines() == ["card_id,review_time,review_rating,review_duration"]

@@ -147,3 +147,28 @@ def test_quizlet_parse_reads_back_what_render_writes(pairs, separators):
         for a, b in pairs
     ]
     assert csvtsv.parse_quizlet(csvtsv.render_quizlet(questions, term, row), term, row) == questions
+
+
+def test_anki_export_writes_html_as_html_and_nests_decks_with_colons():
+    """#html:true says every field is HTML: Markdown and plain text are written as the
+    HTML they show (plain text escaped), and Moodle's category path nests as Anki does."""
+    questions = [
+        Question(
+            QuestionType.SHORTANSWER,
+            "What does **S3** store?",
+            text_format="markdown",
+            choices=(Choice("objects & files", 100.0),),
+            category="$course$/Cloud/Storage",
+        ),
+        Question(
+            QuestionType.SHORTANSWER,
+            "Is 1 < 2?",
+            choices=(Choice("yes", 100.0),),
+            category="$course$/Cloud/Storage",
+        ),
+    ]
+    text = csvtsv.render(questions)
+    assert "#html:true\n" in text and "#deck:Cloud::Storage\n" in text
+    rows = text.splitlines()[-2:]
+    assert rows[0] == "What does <strong>S3</strong> store?\tobjects &amp; files\t"
+    assert rows[1] == "Is 1 &lt; 2?\tyes\t"
