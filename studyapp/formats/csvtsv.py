@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 
-from studyapp.formats.html import to_html
+from studyapp.formats.html import inline_html
 from studyapp.formats.questions import (
     Choice,
     FormatError,
@@ -24,6 +24,7 @@ from studyapp.formats.questions import (
     QuestionType,
     UnsupportedQuestion,
     right_answers,
+    right_answers_with_formats,
 )
 
 SEPARATORS = {
@@ -204,14 +205,6 @@ def anki_deck(category: str) -> str:
     return "::".join(parts)
 
 
-def _html_side(text: str, fmt: str) -> str:
-    """A side as the HTML it shows, without the paragraph a one-line side comes in."""
-    html = to_html(text, fmt).strip()
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return html
-
-
 def render(questions: list[Question]) -> str:
     """Write an Anki text file: tab-separated, with headers, quoted where needed.
 
@@ -227,16 +220,16 @@ def render(questions: list[Question]) -> str:
     out.write("#columns:Front\tBack\tTags\n#tags column:3\n")
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     for q in questions:
-        answers = right_answers(q)
+        answers = right_answers_with_formats(q)
         if not answers:
             continue
         if html:
             sides = [
-                _html_side(q.text, q.text_format),
-                "; ".join(_html_side(a, q.text_format) for a in answers),
+                inline_html(q.text, q.text_format),
+                "; ".join(inline_html(text, fmt) for text, fmt in answers),
             ]
         else:
-            sides = [q.text, "; ".join(answers)]
+            sides = [q.text, "; ".join(text for text, _ in answers)]
         row = [*sides, " ".join(q.tags)]
         if row[0].startswith("#"):
             # A row starting with # would read as a header: quote every field.

@@ -33,6 +33,7 @@ from studyapp.formats.questions import (
 _ESCAPES = {"\\": "\ue000", ":": "\ue001", "#": "\ue002", "=": "\ue003"}
 _ESCAPES |= {"{": "\ue004", "}": "\ue005", "~": "\ue006", "n": "\ue007"}
 _UNESCAPE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
+_AS_WRITTEN = str.maketrans({v: "\\" + k for k, v in _ESCAPES.items()})
 _ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
 _WEIGHT_RE = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
 _FORMAT_RE = re.compile(r"^\[(\w+)\]")
@@ -52,6 +53,7 @@ class _Bad(Exception):
 class _Block:
     line: int  # first line of the question in the file
     text: str  # its lines joined, comments blanked and escapes replaced
+    comments: str = ""  # its comment lines, where Moodle 4 writes [id:...] and [tag:...]
 
     def line_at(self, offset: int) -> int:
         return self.line + self.text.count("\n", 0, max(offset, 0))
@@ -60,6 +62,7 @@ class _Block:
 def _blocks(text: str):
     """Yield each question's lines as a _Block: blank lines separate questions."""
     lines: list[str] = []
+    comments: list[str] = []
     start = 0
     for number, raw in enumerate([*text.splitlines(), ""], start=1):
         line = raw.strip()
@@ -69,12 +72,18 @@ def _blocks(text: str):
                 if joined.strip():
                     # Leading blanked comments do not count: the question starts later.
                     skipped = len(joined) - len(joined.lstrip())
-                    yield _Block(start + joined.count("\n", 0, skipped), joined.strip())
-                lines = []
+                    yield _Block(
+                        start + joined.count("\n", 0, skipped), joined.strip(), "\n".join(comments)
+                    )
+                lines, comments = [], []
             continue
         if not lines:
             start = number
-        lines.append(" " if line.startswith("//") else line)
+        if line.startswith("//"):
+            comments.append(line)
+            lines.append(" ")
+        else:
+            lines.append(line)
 
 
 # A backslash before any other mark (a\/b) is not GIFT's, but a writer's habit: the
@@ -108,9 +117,16 @@ def _weight(part: str, offset: int) -> tuple[float | None, str]:
     return weight, part[match.end() :]
 
 
-def _feedback(part: str, fmt: str) -> tuple[str, str]:
+def _own(text: str, fmt: str) -> tuple[str, str]:
+    """A text and its markup, "" when that is the question's own (fmt)."""
+    text, found = _with_format(text, fmt)
+    return text, "" if found == fmt else found
+
+
+def _feedback(part: str, fmt: str) -> tuple[str, str, str, str]:
+    """An answer's text, its markup, its feedback and the feedback's markup."""
     text, _, feedback = part.partition("#")
-    return _with_format(text.strip(), fmt)[0], _with_format(feedback.strip(), fmt)[0]
+    return (*_own(text.strip(), fmt), *_own(feedback.strip(), fmt))
 
 
 def _parts(text: str, markers: str, base: int) -> list[tuple[int, str]]:
@@ -132,10 +148,10 @@ def _multichoice(answers: str, base: int, fmt: str) -> dict:
             weight = weight or 0.0
         else:  # text before the first ~ or =, which Moodle reads as a wrong answer
             weight, rest = 0.0, part
-        text, feedback = _feedback(rest, fmt)
+        text, text_format, feedback, feedback_format = _feedback(rest, fmt)
         if not text:
             raise _Bad("a choice has no text", offset)
-        choices.append(Choice(text, weight, feedback))
+        choices.append(Choice(text, weight, feedback, text_format, feedback_format))
     if len(choices) < 2:
         raise _Bad("a multiple-choice question needs at least two choices", base)
     if not any(c.weight > 0 for c in choices):
@@ -147,10 +163,11 @@ def _shortanswer(answers: str, base: int, fmt: str) -> dict:
     choices = []
     for offset, part in _parts(answers, "=", base):
         weight, rest = _weight(part.removeprefix("="), offset)
-        text, feedback = _feedback(rest, fmt)
+        text, text_format, feedback, feedback_format = _feedback(rest, fmt)
         if not text:
             raise _Bad("an answer has no text", offset)
-        choices.append(Choice(text, 100.0 if weight is None else weight, feedback))
+        weight = 100.0 if weight is None else weight
+        choices.append(Choice(text, weight, feedback, text_format, feedback_format))
     if not choices:
         raise _Bad("a short-answer question needs an answer", base)
     return {"choices": tuple(choices)}
@@ -171,7 +188,7 @@ def _numerical(answers: str, base: int, fmt: str) -> dict:
     numbers = []
     for offset, part in _parts(answers, "=", base + 1):
         weight, rest = _weight(part.removeprefix("="), offset)
-        text, feedback = _feedback(rest, fmt)
+        text, _, feedback, feedback_format = _feedback(rest, fmt)
         written_as_range = False
         if text == "*":
             value, tolerance = None, 0.0
@@ -189,15 +206,15 @@ def _numerical(answers: str, base: int, fmt: str) -> dict:
                 raise _Bad(f"the margin in {text} is negative", offset)
         else:
             value, tolerance = _number(text, offset), 0.0
+        weight = 100.0 if weight is None else weight
         numbers.append(
-            NumericAnswer(
-                value, tolerance, 100.0 if weight is None else weight, feedback, written_as_range
-            )
+            NumericAnswer(value, tolerance, weight, feedback, written_as_range, feedback_format)
         )
     if not numbers:
         raise _Bad("a numerical question needs a number", base)
-    if tilde:
-        numbers.append(NumericAnswer(None, 0.0, 0.0, _feedback(wrong, fmt)[1]))
+    if tilde:  # Moodle's ~#feedback: any other number
+        _, _, feedback, feedback_format = _feedback(wrong, fmt)
+        numbers.append(NumericAnswer(None, 0.0, 0.0, feedback, False, feedback_format))
     return {"numbers": tuple(numbers)}
 
 
@@ -219,8 +236,16 @@ def _matching(answers: str, base: int, fmt: str) -> dict:
 def _truefalse(answers: str, fmt: str) -> dict:
     # {T#feedback for a wrong answer#feedback for a right one}; either may be missing.
     value, *feedback = answers.split("#", 2)
-    wrong, right = [_with_format(f.strip(), fmt)[0] for f in feedback] + [""] * (2 - len(feedback))
-    return {"answer": _TRUE_FALSE[value.strip()], "feedback_wrong": wrong, "feedback_right": right}
+    (wrong, wrong_format), (right, right_format) = [_own(f.strip(), fmt) for f in feedback] + [
+        ("", "")
+    ] * (2 - len(feedback))
+    return {
+        "answer": _TRUE_FALSE[value.strip()],
+        "feedback_wrong": wrong,
+        "feedback_right": right,
+        "feedback_wrong_format": wrong_format,
+        "feedback_right_format": right_format,
+    }
 
 
 def _question_type(answers: str) -> QuestionType:
@@ -285,16 +310,37 @@ def _question(block: _Block, category: str) -> Question:
         fields = _truefalse(answers, fmt)
     elif qtype == QuestionType.SHORTANSWER:
         fields = _shortanswer(answers, base, fmt)
+    general, general_format = _own(general.strip(), fmt)
+    guid, tags = _id_and_tags(block.comments)
     return Question(
         type=qtype,
         text=stem,
         title=title,
         text_format=fmt,
-        general_feedback=_with_format(general.strip(), fmt)[0],
+        general_feedback=general,
+        general_feedback_format=general_format,
         category=category,
+        tags=tags,
+        guid=guid,
         line=block.line,
         **fields,
     )
+
+
+# Moodle 4's comments: "// [id:X] [tag:Y] [tag:Z]", a ] in them written \].
+_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
+_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]")
+
+
+def _id_and_tags(comments: str) -> tuple[str, tuple[str, ...]]:
+    """The question's id (the first [id:...], Moodle's idnumber) and its [tag:...]s."""
+    # As Moodle reads them: the comment as written (GIFT's escapes do not apply in a
+    # comment), and only a \] taken for ].
+    comments = comments.translate(_AS_WRITTEN)
+    found = _ID_RE.search(comments)
+    guid = found.group(1).replace("\\]", "]").strip() if found else ""
+    tags = (raw.replace("\\]", "]").strip() for raw in _TAG_RE.findall(comments))
+    return guid, tuple(tag for tag in tags if tag)
 
 
 def parse(text: str) -> list[Question]:
@@ -338,8 +384,8 @@ def _percent(weight: float) -> str:
     return f"%{int(weight) if weight.is_integer() else repr(weight)}%"
 
 
-def _with_feedback(text: str, feedback: str, fmt: str) -> str:
-    return text + (f"#{_text(feedback, fmt, fmt)}" if feedback else "")
+def _with_feedback(text: str, feedback: str, fmt: str, feedback_format: str = "") -> str:
+    return text + (f"#{_text(feedback, feedback_format or fmt, fmt)}" if feedback else "")
 
 
 def _first_right(q: Question) -> int:
@@ -361,7 +407,8 @@ def _answers(q: Question) -> list[str]:
                 mark = "~"
             else:
                 mark = "~" + _percent(c.weight)
-            lines.append(_with_feedback(mark + _text(c.text, fmt, fmt), c.feedback, fmt))
+            text = _text(c.text, c.text_format or fmt, fmt)
+            lines.append(_with_feedback(mark + text, c.feedback, fmt, c.feedback_format))
         return lines
     if q.type == QuestionType.SHORTANSWER:
         if any("->" in c.text or "->" in c.feedback for c in q.choices):
@@ -371,22 +418,28 @@ def _answers(q: Question) -> list[str]:
             _with_feedback(
                 "="
                 + ("" if c.weight == 100 and not _WEIGHT_RE.match(c.text) else _percent(c.weight))
-                + _text(c.text, fmt, fmt),
+                + _text(c.text, c.text_format or fmt, fmt),
                 c.feedback,
                 fmt,
+                c.feedback_format,
             )
             for c in q.choices
         ]
     if q.type == QuestionType.NUMERICAL:
         lines = []
-        for n in q.numbers:
+        for i, n in enumerate(q.numbers):
+            if n.value is None and n.weight == 0 and i == len(q.numbers) - 1:
+                # Any other number, as Moodle writes it (and other GIFT readers read it).
+                lines.append("~#" + _text(n.feedback, n.feedback_format or fmt, fmt))
+                continue
             if n.value is None:
                 number = "*"
             elif n.is_range:
                 number = f"{n.value - n.tolerance!r}..{n.value + n.tolerance!r}"
             else:
                 number = f"{n.value!r}:{n.tolerance!r}"
-            lines.append(_with_feedback(f"={_percent(n.weight)}{number}", n.feedback, fmt))
+            line = f"={_percent(n.weight)}{number}"
+            lines.append(_with_feedback(line, n.feedback, fmt, n.feedback_format))
         return lines
     if q.type == QuestionType.MATCHING:
         return [
@@ -396,22 +449,45 @@ def _answers(q: Question) -> list[str]:
     return []
 
 
+def _comment(q: Question) -> str:
+    """Moodle 4's line of the question's id and tags, a ] in them written with a
+    backslash before it."""
+
+    def bit(kind: str, value: str) -> str:
+        value = value.replace("]", _BACKSLASH + "]")
+        # A last backslash would escape the closing ]: a space keeps them apart (the
+        # reader trims it).
+        return f"[{kind}:{value}{' ' if value.endswith(_BACKSLASH) else ''}]"
+
+    bits = ([bit("id", q.guid)] if q.guid else []) + [bit("tag", tag) for tag in q.tags]
+    return f"// {' '.join(bits)}\n" if bits else ""
+
+
+_BACKSLASH = "\\"
+
+
 def _render_one(q: Question) -> str:
-    head = f"::{escape(q.title)}::" if q.title else ""
-    head += _text(q.text, q.text_format)
+    fmt = q.text_format
+    head = _comment(q) + (f"::{escape(q.title)}::" if q.title else "")
+    head += _text(q.text, fmt)
     if q.type == QuestionType.DESCRIPTION:
         return head
-    general = f"####{_text(q.general_feedback, q.text_format, q.text_format)}"
+    general = f"####{_text(q.general_feedback, q.general_feedback_format or fmt, fmt)}"
     general = general if q.general_feedback else ""
     head += " "
     if q.type == QuestionType.ESSAY:
         return head + "{" + general + "}"
     if q.type == QuestionType.TRUEFALSE:
-        fmt = q.text_format
         wrong = (
-            f"#{_text(q.feedback_wrong, fmt, fmt)}" if q.feedback_wrong or q.feedback_right else ""
+            f"#{_text(q.feedback_wrong, q.feedback_wrong_format or fmt, fmt)}"
+            if q.feedback_wrong or q.feedback_right
+            else ""
         )
-        right = f"#{_text(q.feedback_right, fmt, fmt)}" if q.feedback_right else ""
+        right = (
+            f"#{_text(q.feedback_right, q.feedback_right_format or fmt, fmt)}"
+            if q.feedback_right
+            else ""
+        )
         return head + "{" + ("TRUE" if q.answer else "FALSE") + wrong + right + general + "}"
     opening = "{#" if q.type == QuestionType.NUMERICAL else "{"
     body = "".join(f"\n\t{line}" for line in _answers(q))

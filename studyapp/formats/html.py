@@ -22,3 +22,12 @@ def to_html(text: str, fmt: str) -> str:
         # Moodle's auto-format keeps the line breaks of plain text.
         return sanitize_html(html.escape(text, quote=False).replace("\n", "<br>"))
     return sanitize_html(text)
+
+
+def inline_html(text: str, fmt: str) -> str:
+    """A short text (an answer, a card's side) as HTML, without the one paragraph that
+    Markdown wraps even a single word in."""
+    html = to_html(text, fmt).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

@@ -33,6 +33,10 @@ class Choice:
     text: str
     weight: float  # percent of the question's mark, -100 to 100
     feedback: str = ""
+    # The markup of the text and of the feedback when it is not the question's (GIFT's
+    # ~[plain]... and #[html]...); "" for the question's own.
+    text_format: str = ""
+    feedback_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class NumericAnswer:
     weight: float = 100.0
     feedback: str = ""
     is_range: bool = False  # written as low..high, and so shown
+    feedback_format: str = ""  # as Choice's: "" for the question's own markup
 
     def shown(self) -> str:
         """The answer as a person reads it: "3 to 6" for a range, "3 ± 0.5", or "3"."""
@@ -63,6 +68,7 @@ class Question:
     title: str = ""
     text_format: str = "moodle"
     general_feedback: str = ""
+    general_feedback_format: str = ""  # "" for the question's own markup
     choices: tuple[Choice, ...] = ()  # multichoice options or short answers
     single: bool = True  # multichoice: one answer to pick (else several)
     numbers: tuple[NumericAnswer, ...] = ()
@@ -70,9 +76,11 @@ class Question:
     answer: bool | None = None  # truefalse
     feedback_wrong: str = ""  # truefalse
     feedback_right: str = ""  # truefalse
+    feedback_wrong_format: str = ""
+    feedback_right_format: str = ""
     category: str = ""
     tags: tuple[str, ...] = ()
-    guid: str = ""  # an identity the file itself gives (Anki's guid column)
+    guid: str = ""  # an identity the file itself gives (Anki's guid, Moodle's [id:])
     line: int = field(default=0, compare=False)  # where it starts in its file
 
     @property
@@ -82,6 +90,17 @@ class Question:
             return self.title
         words = " ".join(self.text.split())
         return words if len(words) <= 60 else words[:57].rstrip() + "..."
+
+
+def right_answers_with_formats(q: Question) -> list[tuple[str, str]]:
+    """right_answers, each with the markup it is written in."""
+    own = q.text_format
+    if q.type == QuestionType.MULTICHOICE:
+        return [(c.text, c.text_format or own) for c in q.choices if c.weight > 0]
+    if q.type == QuestionType.SHORTANSWER:
+        top = max((c.weight for c in q.choices), default=0)
+        return [(c.text, c.text_format or own) for c in q.choices if c.weight == top and top > 0]
+    return [(text, own) for text in right_answers(q)]
 
 
 def right_answers(q: Question) -> list[str]:

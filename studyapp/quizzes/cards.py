@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 
 from studyapp.courses.models import Card
-from studyapp.formats.html import to_html
-from studyapp.formats.questions import QuestionType, right_answers
+from studyapp.formats.html import inline_html
+from studyapp.formats.questions import QuestionType, right_answers_with_formats
 from studyapp.quizzes.exports import from_json
 from studyapp.quizzes.models import Question, Quiz
 
@@ -24,17 +24,9 @@ def card_sides(question: Question) -> dict[str, str]:
     if question.type == QuestionType.MULTICHOICE:
         items = "".join(f"<li>{c['html']}</li>" for c in question.data["choices"])
         front += f"<ul>{items}</ul>"
-    right = [_inline(to_html(text, parsed.text_format)) for text in right_answers(parsed)]
+    right = [inline_html(text, fmt) for text, fmt in right_answers_with_formats(parsed)]
     back = "<p>" + "<br>".join(right) + "</p>" if right else ""
     return {"front_html": front, "back_html": back + question.general_feedback_html}
-
-
-def _inline(html: str) -> str:
-    """Markdown renders even one word as a paragraph; in a list of answers it is a line."""
-    html = html.strip()
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
 
 
 def cards_for(learner: AbstractBaseUser, questions: Sequence[Question]) -> list[Card]:

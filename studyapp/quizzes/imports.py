@@ -53,21 +53,29 @@ def answer_data(q: Parsed) -> dict:
     """Return a question's answers as stored in Question.data, feedback rendered."""
     fmt = q.text_format
 
-    def feedback(text: str) -> str:
-        return to_html(text, fmt)
+    def feedback(text: str, own: str = "") -> str:
+        return to_html(text, own or fmt)  # "": the question's own markup
 
     if q.type == QuestionType.MULTICHOICE:
         return {
             "single": q.single,
             "choices": [
-                {"html": to_html(c.text, fmt), "weight": c.weight, "feedback": feedback(c.feedback)}
+                {
+                    "html": to_html(c.text, c.text_format or fmt),
+                    "weight": c.weight,
+                    "feedback": feedback(c.feedback, c.feedback_format),
+                }
                 for c in q.choices
             ],
         }
     if q.type == QuestionType.SHORTANSWER:
         return {
             "answers": [
-                {"text": c.text, "weight": c.weight, "feedback": feedback(c.feedback)}
+                {
+                    "text": c.text,
+                    "weight": c.weight,
+                    "feedback": feedback(c.feedback, c.feedback_format),
+                }
                 for c in q.choices
             ]
         }
@@ -78,7 +86,7 @@ def answer_data(q: Parsed) -> dict:
                     "value": n.value,
                     "tolerance": n.tolerance,
                     "weight": n.weight,
-                    "feedback": feedback(n.feedback),
+                    "feedback": feedback(n.feedback, n.feedback_format),
                 }
                 for n in q.numbers
             ]
@@ -88,8 +96,8 @@ def answer_data(q: Parsed) -> dict:
     if q.type == QuestionType.TRUEFALSE:
         return {
             "answer": q.answer,
-            "feedback_wrong": feedback(q.feedback_wrong),
-            "feedback_right": feedback(q.feedback_right),
+            "feedback_wrong": feedback(q.feedback_wrong, q.feedback_wrong_format),
+            "feedback_right": feedback(q.feedback_right, q.feedback_right_format),
         }
     return {}
 
@@ -126,7 +134,9 @@ def _row(quiz: Quiz, key: str, position: int, q: Parsed) -> Question:
         type=q.type.value,
         title=q.title[:255],
         text_html=to_html(q.text, q.text_format),
-        general_feedback_html=to_html(q.general_feedback, q.text_format),
+        general_feedback_html=to_html(
+            q.general_feedback, q.general_feedback_format or q.text_format
+        ),
         data=answer_data(q),
         parsed=exports.to_json(q),
         line=q.line,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
 from studyapp.formats.questions import (
@@ -51,16 +53,38 @@ def choices(weights, min_size=2):
     )
 
 
+# Moodle 4's [id:...] and [tag:...]: no control characters, and no <, > or ` in a tag.
+GIFT_ID = text(st.sampled_from(list("abcXYZ 019_.,?!'\"%*-[]/\\~=#{}:é")))
+GIFT_TAG = text(st.sampled_from(list("abcXYZ 019_.,?!'\"%*-[]/\\~=#{}:é")))
+
+
 @st.composite
 def gift_questions(draw):
     qtype = draw(st.sampled_from(list(QuestionType)))
+    fmt = draw(st.sampled_from(TEXT_FORMATS))
+
+    def own_format():
+        """An answer's or feedback's markup: the question's ("") or another."""
+        return draw(st.sampled_from(["", *(f for f in TEXT_FORMATS if f != fmt)]))
+
+    def with_formats(c: Choice) -> Choice:
+        return replace(
+            c, text_format=own_format(), feedback_format=own_format() if c.feedback else ""
+        )
+
+    general = "" if qtype == QuestionType.DESCRIPTION else draw(feedback())
     common = {
         "type": qtype,
         "text": draw(text()),
         "title": draw(st.one_of(st.just(""), line_text())),
-        "text_format": draw(st.sampled_from(TEXT_FORMATS)),
-        "general_feedback": "" if qtype == QuestionType.DESCRIPTION else draw(feedback()),
+        "text_format": fmt,
+        "general_feedback": general,
+        "general_feedback_format": own_format() if general else "",
         "category": draw(st.one_of(st.just(""), st.sampled_from(["course", "course/regions"]))),
+        "guid": "" if qtype == QuestionType.DESCRIPTION else draw(st.one_of(st.just(""), GIFT_ID)),
+        "tags": ()
+        if qtype == QuestionType.DESCRIPTION
+        else tuple(draw(st.lists(GIFT_TAG, max_size=3))),
     }
     if qtype == QuestionType.MULTICHOICE:
         single = draw(st.booleans())
@@ -69,18 +93,21 @@ def gift_questions(draw):
             options[0] = Choice(options[0].text, 100.0, options[0].feedback)
         elif not any(c.weight > 0 for c in options):
             options[0] = Choice(options[0].text, 50.0, options[0].feedback)
-        return Question(**common, choices=tuple(options), single=single)
+        return Question(**common, choices=tuple(map(with_formats, options)), single=single)
     if qtype == QuestionType.SHORTANSWER:
         # GIFT reads = and -> together as matching, so short answers cannot hold "->".
         options = draw(choices(WEIGHTS, min_size=1))
         options = [c for c in options if "->" not in c.text + c.feedback] or [Choice("a", 100.0)]
-        return Question(**common, choices=tuple(options))
+        return Question(**common, choices=tuple(map(with_formats, options)))
     if qtype == QuestionType.TRUEFALSE:
+        wrong, right = draw(feedback()), draw(feedback())
         return Question(
             **common,
             answer=draw(st.booleans()),
-            feedback_wrong=draw(feedback()),
-            feedback_right=draw(feedback()),
+            feedback_wrong=wrong,
+            feedback_right=right,
+            feedback_wrong_format=own_format() if wrong else "",
+            feedback_right_format=own_format() if right else "",
         )
     if qtype == QuestionType.NUMERICAL:
         number = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -93,7 +120,13 @@ def gift_questions(draw):
         )
         numbers = draw(st.lists(answers, min_size=1, max_size=4))
         numbers = [
-            NumericAnswer(n.value, 0.0 if n.value is None else n.tolerance, n.weight, n.feedback)
+            NumericAnswer(
+                n.value,
+                0.0 if n.value is None else n.tolerance,
+                n.weight,
+                n.feedback,
+                feedback_format=own_format() if n.feedback else "",
+            )
             for n in numbers
         ]
         return Question(**common, numbers=tuple(numbers))

@@ -280,3 +280,43 @@ def test_render_escapes_special_characters():
     q = one("A \\{brace\\} and \\~tilde\\~ {T}")
     assert "\\{brace\\}" in gift.render([q])
     assert gift.parse(gift.render([q])) == [q]
+
+
+def test_moodle_4_id_and_tag_comments_give_the_question_its_identity_and_tags():
+    text = (
+        "// question: 12  name: Zones\n"
+        "// [id:aws-az-1] [tag:zones] [tag:needs review]\n"
+        "// [tag:odd\\]name]\n"
+        "::Zones::An AZ sits in a Region. {T}\n"
+    )
+    [q] = gift.parse(text)
+    assert q.guid == "aws-az-1" and q.tags == ("zones", "needs review", "odd]name")
+    written = gift.render([q])
+    assert "// [id:aws-az-1] [tag:zones] [tag:needs review] [tag:odd\\]name]\n" in written
+    assert gift.parse(written) == [q]
+
+
+def test_each_answer_and_feedback_keeps_its_own_format():
+    text = (
+        "[markdown]Which is **bold**? {\n"
+        "=[plain]<b> is a tag#[html]Right: <em>plain</em> text shows the tag.\n"
+        "~**this**#Markdown makes it bold.\n"
+        "####[html]<p>See the docs.</p>}\n"
+    )
+    [q] = gift.parse(text)
+    right, wrong = q.choices
+    assert (right.text, right.text_format, right.feedback_format) == (
+        "<b> is a tag",
+        "plain",
+        "html",
+    )
+    assert (wrong.text_format, wrong.feedback_format) == ("", "")  # the question's
+    assert q.general_feedback_format == "html"
+    assert gift.parse(gift.render([q])) == [q]
+
+
+def test_a_numerical_wildcard_is_written_as_moodle_writes_it():
+    [q] = gift.parse("Pi to two places? {#=3.14:0.005#Right. ~#Try 3.14.}")
+    written = gift.render([q])
+    assert "\t~#Try 3.14.\n" in written  # Moodle's ~#feedback, not =%0%*
+    assert gift.parse(written) == [q]

@@ -238,3 +238,13 @@ def test_review_cards_and_flashcard_exports_show_the_same_right_answers(learner)
             line for line in card.back_html.removeprefix("<p>").removesuffix("</p>").split("<br>")
         ], question.title
     assert exported["Name the CDN."] == "CloudFront; Amazon CloudFront"
+
+
+def test_an_answer_in_its_own_markup_is_shown_in_it():
+    """GIFT's ~[plain] and #[html]: the stored HTML follows each text's own markup."""
+    from studyapp.quizzes.imports import answer_data
+
+    [q] = gift.parse("[markdown]Which? {=[plain]<b> is a tag#[html]<em>Yes</em> ~**bold**#*No*}")
+    right, wrong = answer_data(q)["choices"]
+    assert right["html"] == "&lt;b&gt; is a tag" and right["feedback"] == "<em>Yes</em>"
+    assert "<strong>bold</strong>" in wrong["html"] and "<em>No</em>" in wrong["feedback"]
