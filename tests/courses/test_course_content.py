@@ -75,6 +75,13 @@ CONCEPTS = [
     "Elastic Load Balancing",
     "high availability",
     "fault tolerance",
+    "at least three Availability Zones",
+    "regional edge cache",
+    "parent Region",
+    "NAT gateway",
+    "rule number",
+    "default security group",
+    "retention period",
 ]
 
 
@@ -82,3 +89,41 @@ CONCEPTS = [
 def test_the_course_covers_every_concept_of_the_notes(concept):
     text = " ".join(p.read_text() for p in CONTENT.glob("*.md"))
     assert concept.casefold() in " ".join(text.split()).casefold()
+
+
+def course_cards():
+    for path in sorted(CONTENT.glob("*.md")):
+        yield from parse_note(path.read_text(), path.name).cards
+
+
+def plain(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_no_card_answers_with_a_question_or_repeats_another_card():
+    backs = [plain(c.back_html) for c in course_cards()]
+    assert [b for b in backs if b.endswith("?")] == []
+    fronts = [plain(c.front_html).casefold() for c in course_cards() if c.kind != "cloze"]
+    assert sorted({f for f in fronts if fronts.count(f) > 1}) == []
+
+
+@pytest.mark.parametrize("slug", TOPICS)
+def test_every_quiz_answer_explains_itself(slug):
+    """Feedback on every answer (the right ones and each wrong choice), on both sides of a
+    true/false question, and general feedback on a matching question."""
+    from studyapp.formats import gift
+    from studyapp.formats.questions import QuestionType
+
+    missing = []
+    for q in gift.parse((CONTENT / f"{slug}.gift").read_text()):
+        if q.type == QuestionType.TRUEFALSE:
+            gaps = not (q.feedback_wrong and q.feedback_right)
+        elif q.type == QuestionType.MATCHING:
+            gaps = not q.general_feedback
+        elif q.type == QuestionType.NUMERICAL:
+            gaps = any(not n.feedback for n in q.numbers)
+        else:
+            gaps = any(not c.feedback for c in q.choices)
+        if gaps:
+            missing.append(q.title)
+    assert missing == []
