@@ -6,19 +6,24 @@ a line holding only ``?`` (or ``??`` for both ways), ``==highlight==`` clozes an
 ``{{c1::answer::hint}}`` clozes. Implicit cards come from definition bullets as students
 write them: ``**Term**- text``, ``**Term**: text`` and ``Term: text`` with a short term.
 
-Cards are only looked for in paragraphs, so code, front matter, HTML blocks, tables and
-headings never make cards; inline code spans and HTML comments are masked out first.
+Explicit cards are only looked for in paragraphs, so code, front matter, HTML blocks,
+tables and headings never make them; inline code spans and HTML comments are masked out
+first. Implicit cards (studyapp/content/implicit.py) also come from definition sentences,
+"Term — text" bullets, outline bullets whose sub-bullets answer them, table rows and short
+sections under a heading; an explicit card always wins over a guess.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from studyapp.content import implicit
+from studyapp.content.markdown import EMBED as _EMBED
 from studyapp.content.parsed import ParsedCard, Problem, fold
 
 _COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
@@ -69,6 +74,8 @@ class _Context:
     tokens: list[Token]
     lines: list[str]
     problems: list[Problem]
+    # Tokens that answer a card already (the sub-bullets under a term): no guesses there.
+    answering: set[int] = field(default_factory=set)
 
     def inline(self, src: str) -> str:
         return self.md.renderInline(src, self.env)
@@ -82,23 +89,39 @@ def find_cards(
 ) -> tuple[list[ParsedCard], list[Problem]]:
     """Return the cards in a note's tokens, and the problems met on the way."""
     ctx = _Context(md, env, tokens, lines, [])
-    cards: list[ParsedCard] = []
+    found: list[ParsedCard] = []
     section = None
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             section = tok.meta.get("anchor", section)
         elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open" and tok.map:
-            for card in _paragraph_cards(ctx, i, section):
-                # Text of nothing but invisible characters (a stray byte order mark, a
-                # zero-width space) renders to an empty side: not a card anyone can study.
-                if _blank(card.front_html) or _blank(card.back_html):
-                    ctx.problems.append(Problem(card.line, "a card side shows nothing; skipped"))
-                else:
-                    cards.append(card)
-    return cards, ctx.problems
+            found += _paragraph_cards(ctx, i, section)
+        elif tok.type == "table_open":
+            found += _table_cards(ctx, i, section)
+    found += _section_cards(ctx, found)
+    cards: list[ParsedCard] = []
+    for card in found:
+        # Text of nothing but invisible characters (a stray byte order mark, a zero-width
+        # space) renders to an empty side: not a card anyone can study.
+        if _blank(card.front_html) or _blank(card.back_html):
+            ctx.problems.append(Problem(card.line, "a card side shows nothing; skipped"))
+        else:
+            cards.append(card)
+    return _explicit_first(cards), ctx.problems
+
+
+def _explicit_first(cards: list[ParsedCard]) -> list[ParsedCard]:
+    """Leave out a guess that asks what an explicit card of the note asks already."""
+    asked = {_plain(c.front_html) for c in cards if not c.implicit}
+    return [c for c in cards if not c.implicit or _plain(c.front_html) not in asked]
+
+
+def _plain(html: str) -> str:
+    return " ".join(_TAG.sub(" ", html).split()).casefold()
 
 
 _TAG = re.compile(r"<(?!img\b)[^>]*>")
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
@@ -143,7 +166,104 @@ def _paragraph_cards(ctx: _Context, i: int, section: str | None) -> Iterator[Par
             yield from clozes
             return
     if not found:
-        yield from _definition(ctx, i, lines, first, section)
+        # Under a term whose sub-bullets answer it, only a bolded term is a card of its
+        # own: a plain bullet there is part of the answer, not a guess.
+        answering = i in ctx.answering
+        term_cards = list(_definition(ctx, i, lines, first, section, bold_only=answering))
+        yield from term_cards
+        if not term_cards and not answering:
+            yield from _sentence_cards(ctx, rest, first, section)
+
+
+def _sentence_cards(
+    ctx: _Context, text: str, first: int, section: str | None
+) -> Iterator[ParsedCard]:
+    """A card for each sentence that defines something ("An AZ is one or more ...")."""
+    for found in implicit.definitions(text):
+        line = first + text.count("\n", 0, found.start)
+        identity = f"{fold(found.term)}\x1f{fold(found.definition)}"
+        front, back = ctx.inline(found.term), ctx.inline(found.definition)
+        yield ParsedCard("basic", front, back, identity, line, section, implicit=True)
+
+
+def _table_cards(ctx: _Context, i: int, section: str | None) -> Iterator[ParsedCard]:
+    """A card per cell of a table's rows: the row's first cell asks (with the column's
+    header, when the table has more than one other column), the cell answers."""
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    row: list[str] | None = None
+    k = i
+    while k < len(ctx.tokens) and ctx.tokens[k].type != "table_close":
+        tok = ctx.tokens[k]
+        if tok.type == "tr_open":
+            row = []
+            rows.append(((tok.map or [0])[0] + 1, row))
+        elif tok.type == "inline" and row is not None:
+            row.append(tok.content.strip())
+        k += 1
+    if not rows:
+        return
+    (_, header), body = rows[0], rows[1:]
+    for line, cells in body:
+        if len(cells) < 2 or not cells[0]:
+            continue
+        for j, cell in enumerate(cells[1:], start=1):
+            if not cell:
+                continue
+            ask = (
+                cells[0]
+                if len(cells) == 2
+                else f"{cells[0]} — {header[j] if j < len(header) else ''}"
+            )
+            identity = f"{fold(ask)}\x1f{fold(cell)}"
+            yield ParsedCard(
+                "basic", ctx.inline(ask), ctx.inline(cell), identity, line, section, implicit=True
+            )
+
+
+def _section_cards(ctx: _Context, made: list[ParsedCard]) -> Iterator[ParsedCard]:
+    """A card for each short section under a heading that made no card of its own: the
+    heading asks (its parent heading after it, for context), the section's first
+    sentence or two answer."""
+    explicit = {card.section for card in made if not card.implicit}
+    guessed: dict[str | None, list[str]] = {}
+    for card in made:
+        if card.implicit:
+            guessed.setdefault(card.section, []).append(_plain(card.back_html))
+    headings = [n for n, tok in enumerate(ctx.tokens) if tok.type == "heading_open"]
+    parents: list[tuple[int, str]] = []  # (level, title) of the headings above
+    for at, n in enumerate(headings):
+        tok = ctx.tokens[n]
+        level, title = int(tok.tag[1]), ctx.tokens[n + 1].content.strip()
+        while parents and parents[-1][0] >= level:
+            parents.pop()
+        parent = parents[-1][1] if parents else ""
+        parents.append((level, title))
+        end = headings[at + 1] if at + 1 < len(headings) else len(ctx.tokens)
+        body = ctx.tokens[n + 3 : end]
+        anchor = tok.meta.get("anchor")
+        if anchor in explicit or not implicit.asks(title) or not body:
+            continue
+        if any(t.type in ("table_open", "fence", "code_block", "html_block") for t in body):
+            continue
+        texts = [t.content for t in body if t.type == "inline"]
+        words = sum(len(t.split()) for t in texts)
+        if not texts or words > implicit.MAX_SECTION_WORDS:
+            continue
+        answer = implicit.first_sentences(_IMAGE.sub("", _EMBED.sub("", texts[0])))
+        if len(answer.split()) < implicit.MIN_ANSWER_WORDS:
+            continue
+        if any(back in " ".join(answer.split()).casefold() for back in guessed.get(anchor, [])):
+            continue  # its first sentence is a guess of its own already
+        context = f" ({parent})" if parent and implicit.asks(parent) else ""
+        front_html = ctx.inline(title) + (
+            f'<span class="card-context">{ctx.inline(context)}</span>' if context else ""
+        )
+        identity = f"{fold(title)}\x1f{fold(answer)}"
+        line = (tok.map or [0])[0] + 1
+        yield ParsedCard(
+            "basic", front_html, ctx.inline(answer), identity, line, anchor, implicit=True
+        )
 
 
 def _split_line(line: str) -> tuple[str, str, str] | None:
@@ -251,11 +371,22 @@ def _clozes(ctx: _Context, text: str, first: int, section: str | None) -> Iterat
 
 
 def _definition(
-    ctx: _Context, i: int, lines: list[str], first: int, section: str | None
+    ctx: _Context,
+    i: int,
+    lines: list[str],
+    first: int,
+    section: str | None,
+    bold_only: bool = False,
 ) -> Iterator[ParsedCard]:
     in_item = ctx.tokens[i - 2].type == "list_item_open" if i >= 2 else False
     head = lines[0]
-    term = _term(head, plain_allowed=in_item)
+    term = _term(head, plain_allowed=in_item and not bold_only)
+    outline = False
+    if term is None and in_item and not bold_only:
+        term = implicit.dash_term(head)
+        outline = len(lines) == 1 and _has_sub_list(ctx, i) and implicit.is_term(head)
+        if term is None and outline:
+            term = (head.strip().rstrip(":").strip(), "")  # an outline: its sub-bullets answer
     if term is None:
         return
     front, answer = term
@@ -271,9 +402,17 @@ def _definition(
         blocks_src = "\n".join(ctx.lines[ctx.tokens[i].map[1] : item.map[1]])
     if not answer and stop == start:
         return
+    if outline:  # the sub-bullets are its answer, not guesses of their own
+        ctx.answering.update(range(start, stop))
     back_html = (ctx.inline(answer) if answer else "") + ctx.blocks(start, stop)
     identity = f"{fold(front)}\x1f{fold(answer + chr(10) + blocks_src)}"
-    yield ParsedCard("basic", ctx.inline(front), back_html, identity, first, section)
+    yield ParsedCard("basic", ctx.inline(front), back_html, identity, first, section, implicit=True)
+
+
+def _has_sub_list(ctx: _Context, i: int) -> bool:
+    """Whether the list item whose first paragraph is tokens[i] holds a list under it."""
+    nxt = ctx.tokens[i + 2] if i + 2 < len(ctx.tokens) else None
+    return nxt is not None and nxt.type in ("bullet_list_open", "ordered_list_open")
 
 
 def _term(line: str, plain_allowed: bool) -> tuple[str, str] | None:

@@ -38,7 +38,7 @@ _FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})")
 # Every pattern below stops at the next bracket or brace, so a long run of "[[" or "{{"
 # costs linear time instead of a rescan to the end of the text from each one.
 _ANKI_CLOZE = re.compile(r"\{\{c\d+::([^{}]*?)(?:::[^{}]*)?\}\}")
-_EMBED = re.compile(r"!\[\[[^\[\]\n]*\]\]")
+EMBED = re.compile(r"!\[\[[^\[\]\n]*\]\]")  # an Obsidian embed, ![[image.png]]
 _WIKILINK = re.compile(r"\[\[([^\[\]|\n]*)(?:\|([^\[\]\n]*))?\]\]")
 _SEPARATOR = re.compile(r":::?")
 
@@ -121,7 +121,7 @@ def _tidy_obsidian(state: StateCore) -> None:
             if "{{" in text:
                 text = _ANKI_CLOZE.sub(r"\1", text)
             if "[[" in text:
-                text = _EMBED.sub("", text)
+                text = EMBED.sub("", text)
                 text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
             if "::" in text:
                 text = _SEPARATOR.sub(" — ", text)

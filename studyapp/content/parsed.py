@@ -46,6 +46,9 @@ class ParsedCard:
     identity: str
     line: int
     section: str | None  # anchor of the enclosing section
+    # Guessed from notes that use no card syntax (studyapp/content/implicit.py): the
+    # instructor's preview marks it, and the instructor may drop it.
+    implicit: bool = False
 
 
 @dataclass

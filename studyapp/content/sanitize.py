@@ -20,7 +20,7 @@ _ATTRIBUTES = {
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
 # Only the classes our own renderer emits; arbitrary classes could restyle the page.
-_CLASSES = {"span": {"cloze-blank"}, "mark": {"cloze"}}
+_CLASSES = {"span": {"cloze-blank", "card-context"}, "mark": {"cloze"}}
 
 _cleaner = nh3.Cleaner(
     tags=_TAGS,

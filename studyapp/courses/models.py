@@ -269,3 +269,20 @@ class Card(models.Model):
         if self.course_id is None and self.topic_id is not None:
             self.course_id = self.topic.course_id
         super().save(*args, **kwargs)
+
+
+class DroppedCard(models.Model):
+    """A guessed card (ParsedCard.implicit) an instructor dropped at a notes preview: a
+    re-upload of the notes leaves it out again, until the preview keeps it."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="dropped_cards")
+    key = models.CharField(max_length=40)  # the card's key (content.parsed.card_key)
+    dropped_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "key"], name="dropped_card_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.slug}:{self.key[:8]} dropped"

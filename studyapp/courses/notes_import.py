@@ -19,9 +19,17 @@ from django.db.models import Count
 from django.utils import timezone
 
 from studyapp.content.parse import parse_note_bytes
-from studyapp.content.parsed import ParsedNote, ParseError, card_key
+from studyapp.content.parsed import ParsedCard, ParsedNote, ParseError, card_key
 from studyapp.content.topics import match_topic, topic_from_filename
-from studyapp.courses.models import Card, Course, Lesson, Section, Topic, shipped_course
+from studyapp.courses.models import (
+    Card,
+    Course,
+    DroppedCard,
+    Lesson,
+    Section,
+    Topic,
+    shipped_course,
+)
 
 NOTE_SUFFIXES = {".md", ".markdown"}
 # What a re-import may change on an existing card: where it sits and how it renders.
@@ -40,6 +48,16 @@ class NoteReport:
     unchanged: int = 0
     # Cards the note no longer has, each with how many learners have progress on it.
     retired: list[tuple[Card, int]] = field(default_factory=list)
+    # Every card of the note with its key, and whether it is a guess left out (dropped).
+    cards: list[tuple[ParsedCard, str, bool]] = field(default_factory=list)
+
+    @property
+    def dropped(self) -> int:
+        return sum(1 for _, _, dropped in self.cards if dropped)
+
+    @property
+    def guesses(self) -> int:
+        return sum(1 for card, _, _ in self.cards if card.implicit)
 
 
 @dataclass
@@ -88,10 +106,16 @@ def import_note_files(paths: Iterable[str | Path], course: Course | None = None)
     return report
 
 
-def import_notes(uploads: list[tuple[str, bytes]], course: Course | None = None) -> ImportReport:
-    """Parse and save notes given as (source name, bytes) pairs into the course."""
+def import_notes(
+    uploads: list[tuple[str, bytes]], course: Course | None = None, drop: set[str] | None = None
+) -> ImportReport:
+    """Parse and save notes given as (source name, bytes) pairs into the course.
+
+    drop: the keys of the guessed cards to leave out, as the instructor chose them at the
+    preview (the others are kept, even if dropped before); None keeps the choices made
+    at earlier uploads."""
     report = ImportReport()
-    _import(uploads, course or shipped_course(), report)
+    _import(uploads, course or shipped_course(), report, drop)
     return report
 
 
@@ -122,7 +146,12 @@ def preview_notes(uploads: list[tuple[str, bytes]], course: Course) -> ImportRep
     return report
 
 
-def _import(uploads: list[tuple[str, bytes]], course: Course, report: ImportReport) -> None:
+def _import(
+    uploads: list[tuple[str, bytes]],
+    course: Course,
+    report: ImportReport,
+    drop: set[str] | None = None,
+) -> None:
     parsed: list[tuple[ParsedNote, str]] = []
     for source, data in uploads:
         try:
@@ -143,7 +172,7 @@ def _import(uploads: list[tuple[str, bytes]], course: Course, report: ImportRepo
         for problem in note.problems:
             report.messages.append(f"{note.filename}:{problem.line}: {problem.message}")
         with transaction.atomic():
-            _save(course, note, digest, names, report)
+            _save(course, note, digest, names, report, drop)
         report.files += 1
 
 
@@ -166,7 +195,12 @@ def _topic_for(course: Course, note: ParsedNote, names: dict[str, list[str]]) ->
 
 
 def _save(
-    course: Course, note: ParsedNote, digest: str, names: dict[str, list[str]], report: ImportReport
+    course: Course,
+    note: ParsedNote,
+    digest: str,
+    names: dict[str, list[str]],
+    report: ImportReport,
+    drop: set[str] | None = None,
 ) -> None:
     had_topic = set(course.topics.values_list("pk", flat=True))
     topic = _topic_for(course, note, names)
@@ -187,6 +221,10 @@ def _save(
     sections = _save_sections(lesson, note)
 
     keyed = {card_key(topic.slug, card.identity): card for card in note.cards}
+    dropped = _dropped(topic, keyed, drop)
+    done.cards = [(card, key, key in dropped) for key, card in keyed.items()]
+    # A dropped guess is not in the notes: a card of it saved before is retired below.
+    keyed = {key: card for key, card in keyed.items() if key not in dropped}
     existing = {c.key: c for c in Card.objects.filter(topic=topic, key__in=list(keyed))}
     now = timezone.now()
     new, changed = [], []
@@ -222,6 +260,20 @@ def _save(
     report.created += done.created
     report.unchanged += done.unchanged
     report.retired += len(done.retired)
+
+
+def _dropped(topic: Topic, keyed: dict[str, ParsedCard], drop: set[str] | None) -> set[str]:
+    """The keys of the note's guessed cards to leave out: those dropped at an earlier
+    upload, or, when the instructor chose at this one (drop), exactly those chosen. An
+    explicit card is never dropped: the notes ask for it."""
+    guesses = {key for key, card in keyed.items() if card.implicit}
+    before = set(topic.dropped_cards.filter(key__in=guesses).values_list("key", flat=True))
+    if drop is None:
+        return before
+    wanted = drop & guesses
+    topic.dropped_cards.filter(key__in=before - wanted).delete()
+    DroppedCard.objects.bulk_create(DroppedCard(topic=topic, key=key) for key in wanted - before)
+    return wanted
 
 
 def _save_sections(lesson: Lesson, note: ParsedNote) -> dict[str, Section]:

@@ -216,7 +216,9 @@ def notes_upload(request: HttpRequest, course: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "confirm":
         uploads = _carried(request)
         with transaction.atomic():  # every note, or none
-            report = import_notes(uploads, found) if uploads else None
+            # The guesses shown at the preview, less those left ticked to keep.
+            drop = set(request.POST.getlist("guess")) - set(request.POST.getlist("keep"))
+            report = import_notes(uploads, found, drop) if uploads else None
             if report is None or report.rejected:
                 transaction.set_rollback(True)
         if report is not None and not report.rejected:

@@ -4,6 +4,7 @@ learners (403), an instructor of another course (404), the instructor and a co-t
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -145,8 +146,9 @@ def preview(client, course, htmx=False, **data):
     )
 
 
-def confirm(client, course, page) -> None:
-    """Post the confirm form of a preview page, as the browser would."""
+def confirm(client, course, page, untick: tuple[str, ...] = ()) -> None:
+    """Post the confirm form of a preview page, as the browser would, with the guessed
+    cards of the keys in untick unticked."""
     import re
 
     names = re.findall(r'name="note_name" value="([^"]*)"', page.text)
@@ -155,9 +157,19 @@ def confirm(client, course, page) -> None:
     )
     from html import unescape
 
+    # The guesses' boxes, as the browser sends them: each shown one, and the ticked ones.
+    guesses = re.findall(r'name="guess" value="([^"]*)"', page.text)
+    kept = re.findall(r'name="keep" value="([^"]*)" id="[^"]*" checked', page.text)
+    kept = [key for key in kept if key not in untick]
     response = client.post(
         reverse("notes_upload", args=[course.slug]),
-        {"action": "confirm", "note_name": names, "note_text": [unescape(t) for t in texts]},
+        {
+            "action": "confirm",
+            "note_name": names,
+            "note_text": [unescape(t) for t in texts],
+            "guess": guesses,
+            "keep": kept,
+        },
     )
     assert response.status_code == 302, response
 
@@ -248,3 +260,52 @@ def test_uploading_a_shipped_note_again_updates_its_lesson(instructor, taught_co
     ).replace("</strong>", "").replace(" card ", " cards ")
     confirm(teacher, taught_course, page)
     assert list(Lesson.objects.values_list("source", flat=True)) == ["content/regions.md"]
+
+
+GUESSES = b"""---
+topic: storage
+title: Storage
+---
+# Storage
+
+Amazon S3 is the object storage service of AWS. It keeps files as objects.
+
+Bucket::A container for objects
+"""
+
+
+def test_guessed_cards_are_marked_and_a_dropped_one_stays_dropped(instructor, taught_course):
+    from studyapp.content.parsed import card_key
+    from studyapp.courses.models import DroppedCard
+
+    teacher = client_for(instructor)
+    page = preview(teacher, taught_course, text=GUESSES.decode(), name="storage.md")
+    guessed = '<td>basic <span class="badge text-bg-info">guessed</span>'
+    assert page.text.count(guessed) == 1
+    assert f"<td>7</td>{guessed}" in page.text  # the guess, with its line
+    [key] = re.findall(r'name="guess" value="([^"]*)"', page.text)
+    confirm(teacher, taught_course, page, untick=(key,))
+    topic = taught_course.topics.get(slug="storage")
+    assert list(topic.cards.values_list("front_html", flat=True)) == ["Bucket"]
+    assert DroppedCard.objects.get().key == key
+
+    # Uploaded again, the guess shows unticked and stays out, however the boxes were left.
+    again = preview(teacher, taught_course, text=GUESSES.decode(), name="storage.md")
+    assert f'value="{key}" id="keep-{key}">' in again.text  # not checked
+    confirm(teacher, taught_course, again)
+    assert topic.cards.active().count() == 1
+
+    # Ticked to keep, it comes in; an explicit card cannot be dropped at all.
+    explicit = card_key("storage", "Bucket\x1fA container for objects")
+    response = teacher.post(
+        reverse("notes_upload", args=[taught_course.slug]),
+        {
+            "action": "confirm",
+            "note_name": ["storage.md"],
+            "note_text": [GUESSES.decode()],
+            "guess": [key, explicit],
+            "keep": [key],
+        },
+    )
+    assert response.status_code == 302
+    assert topic.cards.active().count() == 2 and not DroppedCard.objects.exists()

@@ -116,3 +116,45 @@ def test_notes_upload_works_without_javascript(browser, live_server, instructor,
     expect(page.get_by_text("Saved 1 note: 2 cards new")).to_be_visible()
     assert taught_course.topics.get(slug="iam").cards.count() == 2
     context.close()
+
+
+GUESSED = """---
+topic: policies
+title: Policies
+---
+# Policies
+
+A policy is a JSON document that lists what an identity may do.
+
+Least privilege means granting only the permissions a task needs.
+"""
+
+
+def test_an_instructor_drops_a_guessed_card_and_it_stays_dropped(
+    page: Page, live_server, instructor, taught_course, tmp_path
+):
+    """Notes with no card syntax: the preview marks the guesses; one is unticked, left
+    out, and left out again when the notes come back."""
+    path = tmp_path / "policies.md"
+    path.write_text(GUESSED)
+    log_in(page, live_server, instructor, check_accessibility=False)
+    for attempt in (1, 2):
+        page.goto(f"{live_server.url}/teach/courses/{taught_course.slug}/notes/")
+        page.get_by_label("Markdown files").set_input_files(str(path))
+        page.get_by_role("button", name="Preview").click()
+        preview = page.locator("#preview")
+        expect(preview.locator("tbody").get_by_text("guessed", exact=True)).to_have_count(2)
+        keep = preview.get_by_label("Keep the card of line 7")
+        if attempt == 1:
+            assert_accessible(page)
+            keep.uncheck()
+        else:
+            expect(keep).not_to_be_checked()  # dropped the first time
+        page.get_by_role("button", name="Save 1 note").click()
+        expect(page.get_by_text("Saved 1 note")).to_be_visible()
+        fronts = list(
+            taught_course.topics.get(slug="policies")
+            .cards.active()
+            .values_list("front_html", flat=True)
+        )
+        assert fronts == ["Least privilege"]
