@@ -215,11 +215,13 @@ def markdown(cards: Iterable[Flashcard]) -> str:
             out.append(body + "\n")
             continue
         front, back = (_markdown_side(side) for side in note.fields)
-        # A colon beside the separator would make it a longer one.
+        # A colon beside the separator would make it a longer one (the importer finds
+        # the separator before any escape is read): it is written as its character
+        # reference, which renders as the colon.
         if front.endswith(":"):
-            front = front[:-1] + "\\:"
+            front = front[:-1] + "&#58;"
         if back.startswith(":"):
-            back = "\\:" + back[1:]
+            back = "&#58;" + back[1:]
         both = note.model == "reversed"
         if "\n" in front or "\n" in back:
             out.append(f"{front}\n{'??' if both else '?'}\n{back}\n")
