@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/parse.py [--mb 5] [--repeat 3]
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import sys
@@ -86,6 +87,30 @@ def best_of(repeat: int, work) -> float:
     return min(times)
 
 
+def interleaved(repeat: int, **phases) -> dict[str, float]:
+    """Each phase's best time over `repeat` rounds, the phases taking turns within each
+    round so that a slow spell of this machine falls on all of them, not on one."""
+    times: dict[str, list[float]] = {name: [] for name in phases}
+    for _ in range(repeat):
+        for name, work in phases.items():
+            gc.collect()
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(seconds) for name, seconds in times.items()}
+
+
+def each(function, notes: list[str]):
+    """Call `function` on every note and keep nothing: a phase that held every result
+    alive would pay for the garbage collector's walks over them, and the other not."""
+
+    def work() -> None:
+        for number, text in enumerate(notes):
+            function(text, number)
+
+    return work
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=5.0)
@@ -97,11 +122,13 @@ def main() -> None:
     bare = MarkdownIt("commonmark")
     cards = sum(len(parse_note(n, "bench.md").cards) for n in notes)
 
-    bare_s = best_of(args.repeat, lambda: [bare.parse(n) for n in notes])
-    ours_s = best_of(
-        args.repeat, lambda: [parse_note(n, f"note{i}.md") for i, n in enumerate(notes)]
+    seconds = interleaved(
+        args.repeat,
+        bare=each(lambda text, _: bare.parse(text), notes),
+        ours=each(lambda text, number: parse_note(text, f"note{number}.md"), notes),
+        render=each(lambda text, _: bare.render(text), notes),
     )
-    render_s = best_of(args.repeat, lambda: [bare.render(n) for n in notes])
+    bare_s, ours_s, render_s = seconds["bare"], seconds["ours"], seconds["render"]
 
     print(f"corpus: {len(notes)} notes, {megabytes:.2f} MB, {cards} cards")
     print(f"bare markdown-it-py parse:  {megabytes / bare_s:7.2f} MB/s")

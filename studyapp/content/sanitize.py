@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 _TAGS = {
@@ -33,6 +35,13 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# Without these, text is no markup and nh3 gives it back as it is (a property test in
+# tests/content/test_parse_properties.py checks this): most card sides are such text.
+_NOT_PLAIN = re.compile("[<>&\u00a0\r\0]")
+
+
 def sanitize_html(html: str) -> str:
     """Return html with everything but our allow-list of tags, attributes and URLs removed."""
+    if _NOT_PLAIN.search(html) is None:
+        return html
     return _cleaner.clean(html)

@@ -80,3 +80,53 @@ def test_any_bytes_parse_or_raise_parse_error(data):
         parse_note_bytes(data, "any.md")
     except ParseError as error:
         assert error.message
+
+
+# Every ASCII character and a few others, and mostly harmless text (which takes the
+# fast path more often): it must agree with markdown-it wherever it is taken.
+SIDE_TEXT = st.one_of(
+    st.text(
+        st.one_of(
+            st.characters(min_codepoint=0, max_codepoint=127),
+            st.sampled_from("é—\u00a0\u2028\u3000"),
+        ),
+        max_size=30,
+    ),
+    st.text(st.sampled_from(list("ab Z9.,;:?()'\"#$%^|+-/@\t\u00a0é")), max_size=30),
+    # Words with one kind of markup around them, as "*a*" or "&amp;".
+    st.builds(
+        lambda mark, words: f"{mark}{words}{mark}",
+        st.sampled_from([*"*_`~=&[]<>!\\{}", "**", "==", "~~", "::", "[[", "{{"]),
+        st.text(st.sampled_from(list("ab Z9.;")), min_size=1, max_size=8),
+    ),
+)
+
+
+@given(SIDE_TEXT)
+@settings(max_examples=1000)
+def test_a_card_side_renders_as_markdown_it_renders_it(text):
+    from studyapp.content.cards import render_inline
+    from studyapp.content.markdown import markdown
+
+    md = markdown()
+    assert render_inline(md, text, {}) == md.renderInline(text, {})
+
+
+def test_plain_words_take_the_fast_path(monkeypatch):
+    """The property above would pass if the fast path were never taken."""
+    from studyapp.content import cards
+    from studyapp.content.markdown import markdown
+
+    md = markdown()
+    monkeypatch.setattr(md, "renderInline", None)  # a call would raise TypeError
+    assert cards.render_inline(md, 'An "edge" location, (e.g. #1) 50% off?', {}) == (
+        "An &quot;edge&quot; location, (e.g. #1) 50% off?"
+    )
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"]), max_size=30))
+@settings(max_examples=1000)
+def test_sanitizing_gives_what_nh3_gives_for_any_text(text):
+    from studyapp.content import sanitize
+
+    assert sanitize.sanitize_html(text) == sanitize._cleaner.clean(text)
