@@ -12,6 +12,13 @@ PostgreSQL database (give it a scratch one: its tables are emptied first), the l
 history goes in its usual schema and the small one in a schema "bench_small" of the same
 database, which is dropped at the end.
 
+Also measured, each alternating with the rest in the same loop:
+- undo: a learner undoes their newest review, which (as after yesterday's session) lies
+  deep in the log, behind every review the other learners made since;
+- progress: the Progress page of a learner with the side's history;
+- the new-card path of the reviewer in a course of 100 cards and in one of 10,000
+  (a third database, "courses", whose learners are new to both courses).
+
 Requests go through Django's whole stack (middleware, sessions, templates) with the test
 client. "next" is the request the reviewer makes for each card (htmx: the card
 partial); the whole study page is printed too. "trivial" is a view that only answers
@@ -45,8 +52,10 @@ sys.path.insert(0, str(ROOT))
 LEARNERS = 1_000
 SMALL_ROWS = 1_000
 LARGE_ROWS = 1_000_000
-SMALL_SCHEMA = "bench_small"
-MEASURED = ("trivial", "healthz", "page", "next", "grade")
+SCHEMAS = {"small": "bench_small", "courses": "bench_courses"}
+MEASURED = ("trivial", "healthz", "page", "next", "grade", "undo", "progress")
+COURSE_SIZES = {"next_100": 100, "next_10k": 10_000}
+UNDONE_PER_LEARNER = 3  # the newest logs of each learner in the fill that an undo can take
 
 
 def trivial(request):
@@ -65,6 +74,7 @@ class Side:
     database: Any  # a DatabaseWrapper, installed as "default" while this side runs
     users: list = field(default_factory=list)
     clients: list = field(default_factory=list)
+    undoers: list = field(default_factory=list)  # learners whose newest review is old
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     queries: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
@@ -93,23 +103,26 @@ def setup_django(data_dir: str, keep_contexts: bool = False) -> None:
     clear_url_caches()
 
 
-def open_databases(data_dir: str) -> tuple[Any, Any]:
-    """Return (small, large) database wrappers, both under the alias "default"."""
+def open_databases(data_dir: str) -> tuple[Any, Any, Any]:
+    """Return (small, large, courses) database wrappers, all under the alias "default"."""
     from django.db import connections
     from django.db.utils import load_backend
 
     large = connections["default"]
-    settings = copy.deepcopy(large.settings_dict)
-    if large.vendor == "sqlite":
-        settings["NAME"] = Path(data_dir) / "small.sqlite3"
-    elif large.vendor == "postgresql":
-        with large.cursor() as cursor:
-            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {SMALL_SCHEMA}")
-        settings["OPTIONS"]["options"] = f"-c search_path={SMALL_SCHEMA}"
-    else:
+    if large.vendor not in ("sqlite", "postgresql"):
         sys.exit(f"bench/review.py knows SQLite and PostgreSQL, not {large.vendor}")
-    small = load_backend(settings["ENGINE"]).DatabaseWrapper(settings, "default")
-    return small, large
+
+    def another(name: str):
+        settings = copy.deepcopy(large.settings_dict)
+        if large.vendor == "sqlite":
+            settings["NAME"] = Path(data_dir) / f"{name}.sqlite3"
+        else:
+            with large.cursor() as cursor:
+                cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMAS[name]}")
+            settings["OPTIONS"]["options"] = f"-c search_path={SCHEMAS[name]}"
+        return load_backend(settings["ENGINE"]).DatabaseWrapper(settings, "default")
+
+    return another("small"), large, another("courses")
 
 
 def use(side: Side) -> None:
@@ -124,12 +137,14 @@ def prepare(side: Side, rng: random.Random) -> None:
     from django.core.management import call_command
 
     use(side)
-    ContentType.objects.clear_cache()  # both databases share the alias and so the cache
+    ContentType.objects.clear_cache()  # the databases share the alias and so the cache
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     side.users, card_ids = fill_people_and_course()
     start = time.perf_counter()
     fill_history(side.users, card_ids, side.rows, rng)
+    if side.label == "courses":
+        fill_courses(side.users)
     print(
         f"{side.label}: {len(side.users)} learners, {len(card_ids)} cards, "
         f"{side.rows:,} review-log rows filled in {time.perf_counter() - start:.0f} s"
@@ -138,7 +153,8 @@ def prepare(side: Side, rng: random.Random) -> None:
 
     with connection.cursor() as cursor:  # statistics, as autovacuum keeps them after a load
         cursor.execute("ANALYZE")
-    side.clients = logged_in_clients(side.users, rng)
+    clients = logged_in_clients(side.users, rng, 30 + 400)
+    side.clients, side.undoers = clients[:30], clients[30:]
 
 
 def fill_people_and_course():
@@ -165,6 +181,7 @@ def fill_history(users, card_ids, rows: int, rng: random.Random) -> None:
     now = timezone.now()
     topics = dict(Card.objects.filter(pk__in=card_ids).values_list("pk", "topic_id"))
     per_learner = rows // len(users)
+    newest = []  # each learner's newest logs, which undo may take back
     with transaction.atomic():
         logs, states, days = [], [], []
         for user in users:
@@ -185,6 +202,7 @@ def fill_history(users, card_ids, rows: int, rng: random.Random) -> None:
                     )
                 )
                 reps[card] += 1
+            newest += logs[-min(UNDONE_PER_LEARNER, per_learner) :]
             for card, count in reps.items():
                 due = now + timedelta(days=rng.uniform(-3, 30))
                 states.append(
@@ -200,25 +218,89 @@ def fill_history(users, card_ids, rows: int, rng: random.Random) -> None:
                         reps=count,
                     )
                 )
+            # The learner's days as grading counts them, so that an undo takes back
+            # what its review added.
+            counted: defaultdict = defaultdict(lambda: [0, 0, 0, 0])
+            for log in logs[-per_learner:]:
+                day = counted[log.day]
+                day[0] += 1
+                day[1 if log.seq == 0 else 2] += 1
+                day[3] += log.rating > 1
             days += [
                 StudyDay(
-                    learner=user, day=(now - timedelta(days=d)).date(), reviews=per_learner // 100
+                    learner=user, day=day, reviews=n, new_cards=new, review_cards=seen, correct=ok
                 )
-                for d in range(100)
+                for day, (n, new, seen, ok) in counted.items()
             ]
             if len(logs) >= 50_000:
+                with_states_before(newest, logs)
                 ReviewLog.objects.bulk_create(logs, batch_size=10_000)
-                logs = []
+                logs, newest = [], []
+        with_states_before(newest, logs)
         ReviewLog.objects.bulk_create(logs, batch_size=10_000)
         CardState.objects.bulk_create(states, batch_size=10_000)
         StudyDay.objects.bulk_create(days, batch_size=10_000)
 
 
-def logged_in_clients(users, rng: random.Random) -> list:
+def with_states_before(newest: list, logs: list) -> None:
+    """Give each learner's newest logs the state their card had before, as grading
+    keeps it: what undo restores. (Each is its card's newest review: a learner's last
+    few reviews are of different cards.)"""
+    for log in newest:
+        if log.seq == 0:
+            continue  # a card's first review: undo deletes its state
+        log.state_before = {
+            "phase": 2,
+            "step": 0,
+            "stability": 10.0,
+            "difficulty": 5.0,
+            "due": log.reviewed_at.isoformat(),
+            "last_review": (log.reviewed_at - timedelta(days=10)).isoformat(),
+            "reps": log.seq,
+        }
+
+
+def fill_courses(users) -> None:
+    """Two class-only courses, of 100 and of 10,000 cards in ten topics each, and a class
+    of both for every learner (new to both)."""
+    from studyapp.classes.models import Classroom, Membership
+    from studyapp.courses.models import Card, Course, Topic
+
+    classroom = Classroom.objects.create(name="Bench class")
+    for slug, size in COURSE_SIZES.items():
+        course = Course.objects.create(slug=slug, title=slug, visibility=Course.Visibility.CLASS)
+        classroom.courses.add(course)
+        topics = Topic.objects.bulk_create(
+            Topic(course=course, slug=f"t{n}", title=f"Topic {n}", order=n) for n in range(10)
+        )
+        Card.objects.bulk_create(
+            (
+                Card(
+                    course=course,
+                    topic=topics[n * 10 // size],
+                    kind="basic",
+                    # About the size of the shipped course's cards.
+                    front_html=f"What does service {n} of {slug} do for a workload?",
+                    back_html=f"<p>It runs part {n} of the workload in <strong>{slug}</strong>,"
+                    " across the Availability Zones of a Region.</p>",
+                    key=f"{slug}-{n}",
+                    line=n,
+                )
+                for n in range(size)
+            ),
+            batch_size=5_000,
+        )
+    Membership.objects.bulk_create(Membership(classroom=classroom, learner=u) for u in users)
+    from studyapp.accounts.models import Profile
+
+    Profile.objects.update(new_per_day=9999)  # the new-card path, however long the run
+
+
+def logged_in_clients(users, rng: random.Random, count: int) -> list:
     from django.test import Client
 
     clients = []
-    for user in rng.sample(users, 30):
+    for user in rng.sample(users, count):
         client = Client()
         client.force_login(user)
         client.get("/study/")  # warm the session
@@ -255,9 +337,30 @@ def timed_request(side: Side, name: str, call) -> Any:
     return response
 
 
-def one_round(side: Side, client, rng: random.Random) -> None:
+HTMX = {"HTTP_HX_REQUEST": "true"}
+FORM = "application/x-www-form-urlencoded"  # as htmx sends a form, not multipart
+
+
+def grade_shown(side: Side, name: str, client, page, rng: random.Random) -> None:
+    """Grade the card a page shows, with the card and token from its grade form, as a
+    browser has them."""
+    shown = SHOWN_CARD.search(page.content.decode())
+    if shown is not None:
+        data = {"card": shown["card"], "token": shown["token"], "rating": rng.choice((1, 3, 3, 4))}
+        body = urlencode(data)
+        timed_request(side, name, lambda: client.post("/study/grade/", body, FORM, **HTMX))
+
+
+def one_round(side: Side, i: int, rng: random.Random) -> None:
     """Time each measured request once for one learner, as the reviewer makes them."""
-    htmx = {"HTTP_HX_REQUEST": "true"}
+    client = side.clients[i % len(side.clients)]
+    if side.label == "courses":
+        sizes = list(COURSE_SIZES) if i % 4 < 2 else list(reversed(COURSE_SIZES))
+        for name in sizes:
+            url = f"/courses/{name}/study/"
+            page = timed_request(side, name, lambda url=url: client.get(url, **HTMX))
+            grade_shown(side, f"grade_{name}", client, page, rng)
+        return
 
     def timed(name, call):
         return timed_request(side, name, call)
@@ -265,14 +368,13 @@ def one_round(side: Side, client, rng: random.Random) -> None:
     timed("trivial", lambda: client.get("/bench-trivial/"))
     timed("healthz", lambda: client.get("/healthz"))
     timed("page", lambda: client.get("/study/"))
-    page = timed("next", lambda: client.get("/study/", **htmx))
-    shown = SHOWN_CARD.search(page.content.decode())
-    if shown is not None:  # the card and its token, from the grade form, as a browser has them
-        data = {"card": shown["card"], "token": shown["token"], "rating": rng.choice((1, 3, 3, 4))}
-        # As htmx sends a form: urlencoded, not the test client's default multipart.
-        body = urlencode(data)
-        form = "application/x-www-form-urlencoded"
-        timed("grade", lambda: client.post("/study/grade/", body, form, **htmx))
+    page = timed("next", lambda: client.get("/study/", **HTMX))
+    grade_shown(side, "grade", client, page, rng)
+    timed("progress", lambda: client.get("/progress/"))
+    # A learner back from yesterday undoes their newest review: one of theirs that every
+    # review since lies above in the log.
+    undoer = side.undoers[i % len(side.undoers)]
+    timed("undo", lambda: undoer.post("/study/undo/", "", FORM, **HTMX))
 
 
 def measure(sides: list[Side], rounds: int, rng: random.Random) -> None:
@@ -280,7 +382,7 @@ def measure(sides: list[Side], rounds: int, rng: random.Random) -> None:
     for i in range(rounds):
         for side in sides if i % 2 == 0 else reversed(sides):
             use(side)
-            one_round(side, side.clients[i % len(side.clients)], rng)
+            one_round(side, i, rng)
 
 
 def summary(side: Side, measured: tuple[str, ...] = MEASURED) -> dict[str, dict]:
@@ -296,7 +398,7 @@ def summary(side: Side, measured: tuple[str, ...] = MEASURED) -> dict[str, dict]
 
 
 def report(side: Side, figures: dict) -> None:
-    print(f"with {side.rows:,} review-log rows ({len(side.times['grade'])} grades):")
+    print(f"{side.label}, with {side.rows:,} review-log rows:")
     for name, f in figures.items():
         print(
             f"  {name:8} median {f['median']:6.2f} ms, p95 {f['p95']:6.2f} ms, "
@@ -311,25 +413,29 @@ def main() -> None:
     rng = random.Random(1000)
     with tempfile.TemporaryDirectory() as data_dir:
         setup_django(data_dir)
-        small_db, large_db = open_databases(data_dir)
+        small_db, large_db, courses_db = open_databases(data_dir)
         print(f"database: {large_db.vendor}")
         small = Side("small", SMALL_ROWS, small_db)
         large = Side("large", LARGE_ROWS, large_db)
-        for side in (small, large):
+        courses = Side("courses", SMALL_ROWS, courses_db)
+        sides = [small, large, courses]
+        for side in sides:
             prepare(side, rng)
-        measure([small, large], args.requests, rng)
+        measure(sides, args.requests, rng)
         figures = {side.label: summary(side) for side in (small, large)}
-        for side in (small, large):
+        figures["courses"] = summary(courses, tuple(COURSE_SIZES))
+        for side in sides:
             report(side, figures[side.label])
-        if small_db.vendor == "postgresql":
-            use(large)
-            small_db.close()
+        use(large)
+        for database in (small_db, courses_db):
+            database.close()
+        if large_db.vendor == "postgresql":
             with large_db.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {SMALL_SCHEMA} CASCADE")
-        small_db.close()
+                for schema in SCHEMAS.values():
+                    cursor.execute(f"DROP SCHEMA {schema} CASCADE")
         large_db.close()
 
-    s, big = figures["small"], figures["large"]
+    s, big, c = figures["small"], figures["large"], figures["courses"]
     trivial = big["trivial"]["median"]
     noise = big["trivial"]["p95"] / s["trivial"]["p95"]
     print(f"the trivial view's own p95 growth, which is noise: {noise:.2f}")
@@ -339,8 +445,14 @@ def main() -> None:
         "next_queries": big["next"]["queries"],
         "grade_queries": big["grade"]["queries"],
         "p95_growth": round(max(big[k]["p95"] / s[k]["p95"] for k in ("next", "grade")), 2),
+        "undo_growth": round(big["undo"]["p95"] / s["undo"]["p95"], 2),
+        "course_growth": round(c["next_10k"]["median"] / c["next_100"]["median"], 2),
+        "progress_ratio": round(big["progress"]["median"] / big["next"]["median"], 2),
     }
-    print("targets: ratios at most 2.5, at most 8 queries, p95 growth at most 1.3")
+    print(
+        "targets: ratios at most 2.5, at most 8 queries, p95 growth at most 1.3, undo growth"
+        " at most 1.3, course growth at most 1.3, progress ratio at most 2"
+    )
     print(json.dumps(result))
 
 
