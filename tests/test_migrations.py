@@ -128,3 +128,41 @@ def test_each_card_state_gets_its_card_s_topic(at):
     apps = at(("studyapp", "0018_cardstate_topic"))
     CardState = apps.get_model("studyapp", "CardState")
     assert [CardState.objects.get(pk=s.pk).topic_id for s in states] == [topic.pk, None]
+
+
+def test_each_topic_s_cards_are_numbered_by_lesson_file_then_line(at):
+    apps = at(("studyapp", "0020_reviewlog_undo_index"))
+    get = apps.get_model
+    course = get("studyapp", "Course").objects.create(slug="c", title="C")
+    topics = [
+        get("studyapp", "Topic").objects.create(course=course, slug=s, title=s) for s in "st"
+    ]
+    lessons = {
+        name: get("studyapp", "Lesson").objects.create(
+            course=course, topic=topics[0], source=name, title=name, content_hash="x"
+        )
+        for name in ("b.md", "a.md")
+    }
+    made = [  # (topic, lesson, line), saved in this order
+        (0, "b.md", 1),
+        (0, "a.md", 5),
+        (0, "a.md", 2),
+        (1, "b.md", 9),
+        (1, "b.md", 3),
+    ]
+    cards = [
+        get("studyapp", "Card").objects.create(
+            course=course,
+            topic=topics[t],
+            lesson=lessons[lesson],
+            line=line,
+            kind="basic",
+            front_html="F",
+            back_html="B",
+            key=f"k{n}",
+        )
+        for n, (t, lesson, line) in enumerate(made)
+    ]
+    apps = at(("studyapp", "0021_card_positions"))
+    Card = apps.get_model("studyapp", "Card")
+    assert [Card.objects.get(pk=c.pk).position for c in cards] == [2, 1, 0, 1, 0]

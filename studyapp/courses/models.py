@@ -231,6 +231,11 @@ class Card(models.Model):
     back_html = models.TextField()
     key = models.CharField(max_length=40)
     line = models.PositiveIntegerField(default=0)
+    # Its place among its topic's cards, by lesson file and then line: the order the
+    # reviewer brings new cards in (Anki's "new card position"), kept in the card so
+    # that an index gives it (card_new_order). Set by notes_import.number_cards; cards
+    # with the same position (0, say) go by line. db_default: see ReviewLog.kind.
+    position = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     # Set for a card made from a quiz question that a learner missed. Such a card holds
@@ -259,7 +264,12 @@ class Card(models.Model):
                 name="card_one_per_question_and_learner",
             ),
         ]
-        indexes = [models.Index(fields=["topic", "retired_at"], name="card_topic_active")]
+        indexes = [
+            models.Index(fields=["topic", "retired_at"], name="card_topic_active"),
+            # The reviewer's next new card of a topic: the first in this order that the
+            # learner has no state of (study/reviewer.py, next_card).
+            models.Index(fields=["topic", "position", "line", "id"], name="card_new_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic.slug if self.topic else 'quiz'}:{self.key[:8]}"

@@ -257,9 +257,25 @@ def _save(
     gone = Card.objects.active().filter(lesson=lesson).exclude(topic=topic, key__in=list(keyed))
     done.retired = [(card, card.learners) for card in gone.annotate(learners=Count("states"))]
     Card.objects.filter(pk__in=[card.pk for card, _ in done.retired]).update(retired_at=now)
+    number_cards(topic)
     report.created += done.created
     report.unchanged += done.unchanged
     report.retired += len(done.retired)
+
+
+def number_cards(topic: Topic) -> None:
+    """Give the topic's cards their positions (Card.position): by lesson file, then line,
+    then age. After every save of a note, as a note of the topic may have been added,
+    renamed, or moved here from another topic."""
+    cards = Card.objects.filter(topic=topic).exclude(kind=Card.Kind.FROM_QUIZ)
+    rows = cards.values_list("pk", "lesson__source", "line", "position")
+    ordered = sorted(rows, key=lambda row: (row[1] or "", row[2], row[0]))
+    moved = [
+        Card(pk=pk, position=number)
+        for number, (pk, _, _, position) in enumerate(ordered)
+        if position != number
+    ]
+    Card.objects.bulk_update(moved, ["position"], batch_size=1000)
 
 
 def _dropped(topic: Topic, keyed: dict[str, ParsedCard], drop: set[str] | None) -> set[str]:

@@ -21,7 +21,7 @@ from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
-from studyapp.study.models import CardState, StudyDay
+from studyapp.study.models import CardMark, CardState, StudyDay
 from studyapp.study.reviewer import Today, scope_sql, studiable_sql, unhidden_sql, visible_courses
 from studyapp.study.scheduling import Phase
 
@@ -85,14 +85,23 @@ def day_counts(
     studiable, studiable_params = studiable_sql(learner)
     shown, shown_params = unhidden_sql("c", learner, now)
     found: defaultdict[Key, Counts] = defaultdict(Counts)
-    # One statement, three parts (the reviewer asks for counts with every card): each
-    # topic's cards in use ("all"), and the learner's states of them ("seen"), whose
-    # difference is what is new to the learner; and what the day's StudyDay holds so far
-    # ("day"), which the limits are taken from.
+    # One statement, four parts (the reviewer asks for counts with every card): each
+    # topic's cards in use ("all"), those of them the learner has suspended or buried
+    # ("hidden"), and the learner's states of the others ("seen"): what is left is new to
+    # the learner. And what the day's StudyDay holds so far ("day"), which the limits are
+    # taken from. "all" reads the cards alone, not the learner's marks of each: its cost
+    # is a count of the course's cards, which an index gives (card_in_use).
     rows = sql.rows(
         f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c
             WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
-              AND c.course_id IN ({visible}) AND {shown}
+              AND c.course_id IN ({visible})
+            GROUP BY c.course_id, c.topic_id
+            UNION ALL
+            SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
+            FROM {sql.table(CardMark)} m JOIN {sql.table(Card)} c ON c.id = m.card_id
+            WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s)
+              AND c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
+              AND c.course_id IN ({visible})
             GROUP BY c.course_id, c.topic_id
             UNION ALL
             SELECT 'seen', c.course_id, c.topic_id,
@@ -110,7 +119,11 @@ def day_counts(
             Card.Kind.FROM_QUIZ,
             *scope_params,
             *visible_params,
-            *shown_params,
+            learner.pk,
+            now,
+            Card.Kind.FROM_QUIZ,
+            *scope_params,
+            *visible_params,
             Card.Kind.FROM_QUIZ,
             Phase.LEARNING,
             Phase.RELEARNING,
@@ -128,7 +141,7 @@ def day_counts(
     # The day's counts so far, as Today.of reads them (its true-retention columns, which
     # nothing here uses, stay 0), or all 0 before the day's first review.
     studied = StudyDay(learner=learner, day=day)
-    # Totals first, so that each topic's "seen" is taken from its total.
+    # Totals first ("all" sorts first), so that "hidden" and "seen" are taken from them.
     for part, course_id, topic_id, n, learning, due in sorted(rows, key=lambda r: r[0]):
         if part == "day":
             studied.reviews, studied.new_cards, studied.review_cards = course_id, topic_id, n
@@ -137,6 +150,8 @@ def day_counts(
         counts = found[course_id, topic_id]
         if part == "all":
             counts.new = int(n)
+        elif part == "hidden":
+            counts.new -= int(n)
         else:
             counts.new = max(0, counts.new - int(n or 0))
             counts.learning, counts.due = int(learning or 0), int(due or 0)

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from studyapp.accounts.models import Profile
 from studyapp.study.models import CardMark, MarkLog, ReviewLog
-from studyapp.study.reviewer import Today, active_card, lock_learner, undo_last
+from studyapp.study.reviewer import Today, active_card, lock_learner, newest_review, undo_last
 
 Action = MarkLog.Action
 
@@ -79,14 +79,11 @@ def undo_newest(learner: AbstractBaseUser) -> ReviewLog | MarkLog | None:
         # Newest by id: the order the learner's lock let them in, which is the order
         # each change saw the one before. Between the two logs, by their times.
         mark = MarkLog.objects.filter(learner=learner).order_by("-id").first()
-        review = (
-            ReviewLog.objects.filter(learner=learner, kind=ReviewLog.Kind.REVIEW)
-            .order_by("-id")
-            .values_list("reviewed_at", flat=True)
-            .first()
-        )
-        if mark is None or (review is not None and review > mark.at):
-            return undo_last(learner)
+        review = newest_review(learner)
+        if mark is None and review is None:
+            return None
+        if mark is None or (review is not None and review.reviewed_at > mark.at):
+            return undo_last(learner, review)
         before = mark.before
         marks = CardMark.objects.filter(learner=learner, card=mark.card_id)
         if before is None:

@@ -87,6 +87,9 @@ class ReviewLog(models.Model):
         ]
         indexes = [
             models.Index(fields=["learner", "reviewed_at"], name="reviewlog_learner_time"),
+            # Undo's newest review of a learner: without it, PostgreSQL walks the primary
+            # key back from the newest review of anyone (bench/review.py, undo_growth).
+            models.Index(fields=["learner", "kind", "id"], name="reviewlog_undo"),
         ]
 
     def __str__(self) -> str:

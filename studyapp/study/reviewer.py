@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, Least
 from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.classes.models import Classroom, Membership
-from studyapp.courses.models import Card, Course, Lesson, Teaching, Topic
+from studyapp.courses.models import Card, Course, Teaching, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardMark, CardState, ReviewLog, StudyDay
 from studyapp.study.scheduling import Memory, Phase, Rating
@@ -120,7 +120,6 @@ def next_card(
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
     scope, scope_params = scope_sql(topic, course)
-    visible, visible_params = visible_courses(learner)
     studiable, studiable_params = studiable_sql(learner)
     # The learner's marks come with the card (its flag), and leave out what they hide.
     marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
@@ -157,20 +156,14 @@ def next_card(
         if rank < 2:
             return card, state
     if profile.new_per_day > today.counts.new_cards:
+        first, first_params = _first_new_card(learner, now, topic, course)
         new = sql.fetch_one(
             f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}, COALESCE(m.flag, 0)
                 FROM {sql.table(Card)} c
                 JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-                LEFT JOIN {sql.table(Lesson)} l ON l.id = c.lesson_id
                 {marks}
-                WHERE c.retired_at IS NULL AND c.kind <> %s {scope}
-                  AND c.course_id IN ({visible})
-                  AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
-                                  WHERE s.card_id = c.id AND s.learner_id = %s)
-                  AND {shown}
-                ORDER BY c.course_id, t."order", t.title, l.source, c.line, c.id
-                LIMIT 1""",
-            [learner.pk, Card.Kind.FROM_QUIZ, *scope_params, *visible_params, learner.pk, now],
+                WHERE c.id = ({first})""",
+            [learner.pk, *first_params],
             Card,
             Topic,
         )
@@ -178,6 +171,51 @@ def next_card(
             card, card.topic, card.flag = new
             return card, None
     return (state.card, state) if due is not None else (None, None)
+
+
+def _first_new_card(
+    learner: AbstractBaseUser, now: datetime, topic: Topic | None, course: Course | None
+) -> tuple[str, list]:
+    """SQL for the id of the learner's next new card: in the first topic (in course and
+    topic order) that has one, the first by position (Card.position).
+
+    Both steps walk an index (card_topic_active, card_new_order) and stop at the first
+    card the learner has not seen, so the cost grows with the cards they have started in
+    the topics before it, never with the size of the course (bench/review.py,
+    course_growth). Cards from quiz questions are never new.
+    """
+
+    def unseen(card: str) -> tuple[str, list]:
+        hidden, hidden_params = unhidden_sql(card, learner, now)
+        return (
+            f"""{card}.retired_at IS NULL AND {card}.kind <> %s
+                AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
+                                WHERE s.card_id = {card}.id AND s.learner_id = %s)
+                AND {hidden}""",
+            [Card.Kind.FROM_QUIZ, learner.pk, *hidden_params],
+        )
+
+    visible, visible_params = visible_courses(learner)
+    if topic is not None:
+        scope, scope_params = "AND tf.id = %s", [topic.pk]
+    elif course is not None:
+        scope, scope_params = "AND tf.course_id = %s", [course.pk]
+    else:
+        scope, scope_params = "", []
+    in_topic, in_topic_params = unseen("ct")
+    in_card, in_card_params = unseen("cf")
+    first_topic = f"""SELECT tf.id FROM {sql.table(Topic)} tf
+        WHERE tf.course_id IN ({visible}) {scope}
+          AND EXISTS (SELECT 1 FROM {sql.table(Card)} ct WHERE ct.topic_id = tf.id AND {in_topic})
+        ORDER BY tf.course_id, tf."order", tf.title, tf.id
+        LIMIT 1"""
+    return (
+        f"""SELECT cf.id FROM {sql.table(Card)} cf
+            WHERE cf.topic_id = ({first_topic}) AND {in_card}
+            ORDER BY cf.position, cf.line, cf.id
+            LIMIT 1""",
+        [*visible_params, *scope_params, *in_topic_params, *in_card_params],
+    )
 
 
 def scope_sql(topic: Topic | None, course: Course | None) -> tuple[str, list]:
@@ -381,19 +419,27 @@ def _save_statement(state: CardState) -> sql.Statement:
     return sql.update_statement(state, _STATE_FIELDS)
 
 
-def undo_last(learner: AbstractBaseUser) -> ReviewLog | None:
-    """Undo the learner's newest review: restore the card exactly as it was before it.
+def newest_review(learner: AbstractBaseUser) -> ReviewLog | None:
+    """The learner's newest review (not a quiz's miss): the one undo takes back. Newest
+    by id, the order the learner's lock let their grades in (index reviewlog_undo)."""
+    return (
+        ReviewLog.objects.filter(learner=learner, kind=ReviewLog.Kind.REVIEW)
+        .order_by("-id")
+        .first()
+    )
+
+
+def undo_last(learner: AbstractBaseUser, log: ReviewLog | None = None) -> ReviewLog | None:
+    """Undo the learner's newest review (log, when the caller has read it under
+    lock_learner in this transaction): restore the card exactly as it was before it.
 
     Raises GradeError when a quiz has rescheduled that card since: undoing the review
     would then also undo the quiz's miss, which is not what the learner asked for.
     """
     with transaction.atomic():
-        lock_learner(learner)
-        log = (
-            ReviewLog.objects.filter(learner=learner, kind=ReviewLog.Kind.REVIEW)
-            .order_by("-id")
-            .first()
-        )
+        if log is None:
+            lock_learner(learner)
+            log = newest_review(learner)
         if log is None:
             return None
         state = CardState.objects.get(learner=learner, card=log.card_id)

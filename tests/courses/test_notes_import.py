@@ -133,3 +133,25 @@ def test_the_command_succeeds_on_the_shipped_course(capsys):
     call_command("import_notes", str(CONTENT))
     out, err = capsys.readouterr()
     assert "6 files" in out and err == ""
+
+
+def test_new_cards_come_by_lesson_file_then_line_whatever_order_they_were_saved_in(learner):
+    """The reviewer's new-card order (Card.position): two notes of one topic, the later
+    file saved first, and a card added above the others on a re-import."""
+    from datetime import UTC, datetime
+
+    from studyapp.accounts.models import profile_for
+    from studyapp.study.reviewer import Today, grade, next_card, token_for
+
+    head = b"---\ntopic: storage\n---\n"
+    import_notes([("b.md", head + b"B1::one\nB2::two\n")])
+    import_notes([("a.md", head + b"A1::one\n")])
+    import_notes([("a.md", head + b"A0::zero\nA1::one\n")])
+    now = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    profile = profile_for(learner)
+    fronts = []
+    while (found := next_card(learner, profile, Today.of(learner, profile, now), now))[0]:
+        card, state = found
+        fronts.append(card.front_html)
+        grade(learner, profile, card.pk, token_for(learner, card, state), 4, now)  # Easy
+    assert fronts == ["A0", "A1", "B1", "B2"]
