@@ -134,9 +134,7 @@ def test_each_topic_s_cards_are_numbered_by_lesson_file_then_line(at):
     apps = at(("studyapp", "0020_reviewlog_undo_index"))
     get = apps.get_model
     course = get("studyapp", "Course").objects.create(slug="c", title="C")
-    topics = [
-        get("studyapp", "Topic").objects.create(course=course, slug=s, title=s) for s in "st"
-    ]
+    topics = [get("studyapp", "Topic").objects.create(course=course, slug=s, title=s) for s in "st"]
     lessons = {
         name: get("studyapp", "Lesson").objects.create(
             course=course, topic=topics[0], source=name, title=name, content_hash="x"

@@ -32,8 +32,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(number_cards, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="card",
-            index=models.Index(
-                fields=["topic", "position", "line", "id"], name="card_new_order"
-            ),
+            index=models.Index(fields=["topic", "position", "line", "id"], name="card_new_order"),
         ),
     ]
