@@ -1,5 +1,5 @@
 """Charts drawn as SVG markup in Python: the forecast of cards coming due, on a learner's
-progress page and a class's report.
+progress page and a class's report, and the progress page's year of reviews.
 
 A chart has a bar or a square per day, and a table of the same figures behind it. Written
 by Django's template engine, node by node, the tags of a month of days cost more than the
@@ -9,9 +9,10 @@ is a number or a date, so there is nothing to escape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -62,4 +63,27 @@ def forecast_chart(
         bars=mark_safe("".join(bars)),  # numbers and dates only
         rows=mark_safe("".join(rows)),
         total=sum(n for _, n in forecast),
+    )
+
+
+class Square(Protocol):
+    """A day of the year of reviews (study/progress.HeatCell)."""
+
+    x: int
+    y: int
+    day: date
+    reviews: int
+    level: int
+
+
+def heatmap_squares(cells: Iterable[Square]) -> SafeString:
+    """A square per day, shaded by its level, each with its day and count as a tooltip:
+    the markup inside the progress page's heatmap <svg> (a year is 371 squares)."""
+    return mark_safe(  # numbers and dates only
+        "".join(
+            f'<rect x="{c.x}" y="{c.y}" width="10" height="10" rx="2" class="heat-{c.level}">'
+            f"<title>{short_day(c.day)} {c.day.year}: {c.reviews} "
+            f"review{'' if c.reviews == 1 else 's'}</title></rect>"
+            for c in cells
+        )
     )

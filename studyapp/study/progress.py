@@ -5,15 +5,19 @@ or by a year of days, never by the length of the review history."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, StudyDay
+from studyapp.study.reviewer import visible_courses
 from studyapp.study.scheduling import Memory, Phase
 
 HEATMAP_WEEKS = 53
@@ -48,11 +52,19 @@ class MissedQuestions:
     due: int = 0
 
 
+class DayTotals(NamedTuple):
+    """What the progress page reads of a StudyDay."""
+
+    reviews: int
+    retention_passed: int = 0
+    retention_total: int = 0
+
+
 @dataclass
 class Progress:
     topics: list[TopicProgress]
     missed: list[MissedQuestions]
-    days: dict[date, StudyDay]
+    days: dict[date, DayTotals]
     forecast: list[tuple[date, int]]
     today: date
 
@@ -93,33 +105,44 @@ def streak_for(learner: AbstractBaseUser, today: date) -> int:
 
 def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> Progress:
     """Gather everything the progress page shows, in three queries (four when there are
-    missed quiz questions, whose courses are read once)."""
+    missed quiz questions, whose courses are read once). Topics come in course and topic
+    order; a topic with no card in use is left out."""
     zone, hour = profile.zone, profile.day_start_hour
     today = scheduling.study_day(now, zone, hour)
     _, today_end = scheduling.day_bounds(today, zone, hour)
 
-    topics = {
-        t.pk: TopicProgress(t, t.card_count)
-        for t in Topic.objects.with_card_counts()
-        .filter(card_count__gt=0, course__in=Course.objects.visible_to(learner).values("pk"))
-        .select_related("course")
-        .order_by("course__title", "order", "title")
-    }
-    states = CardState.objects.filter(learner=learner, card__retired_at__isnull=True).values_list(
-        "card__course_id",
-        "card__topic_id",
-        "card__kind",
-        "phase",
-        "step",
-        "stability",
-        "difficulty",
-        "due",
-        "last_review",
+    # In SQL, as the reviewer's queries are (studyapp/sql.py): the page is a learner's
+    # daily stop, and the ORM took longer to build these than the database to run them.
+    visible, visible_params = visible_courses(learner)
+    found = sql.fetch_all(
+        f"""SELECT {sql.columns(Topic, "t")}, {sql.columns(Course, "co")}, n.cards
+            FROM (SELECT c.topic_id, COUNT(*) AS cards FROM {sql.table(Card)} c
+                  WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL
+                    AND c.course_id IN ({visible})
+                  GROUP BY c.topic_id) n
+            JOIN {sql.table(Topic)} t ON t.id = n.topic_id
+            JOIN {sql.table(Course)} co ON co.id = t.course_id
+            ORDER BY co.title, t."order", t.title, t.id""",
+        [Card.Kind.FROM_QUIZ, *visible_params],
+        Topic,
+        Course,
+    )
+    topics = {}
+    for topic, course, cards in found:
+        topic.course = course
+        topics[topic.pk] = TopicProgress(topic, cards)
+    states = sql.rows(
+        f"""SELECT c.course_id, c.topic_id, c.kind, s.phase, s.step, s.stability,
+                   s.difficulty, s.due, s.last_review
+            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+            WHERE s.learner_id = %s AND c.retired_at IS NULL""",
+        [learner.pk],
     )
     dues: Counter[date] = Counter()
     horizon = today + timedelta(days=FORECAST_DAYS - 1)
     missed: dict[int, MissedQuestions] = {}
-    for course_id, topic_id, kind, phase, step, stability, difficulty, due, last_review in states:
+    for course_id, topic_id, kind, phase, step, stability, difficulty, due, last in states:
+        due, last_review = sql.as_datetime(due), sql.as_datetime(last)
         # Cards from missed quiz questions count in the forecast and in their course's
         # "missed questions", not in a topic's "seen of total" (its own cards).
         if kind == Card.Kind.FROM_QUIZ:
@@ -140,7 +163,13 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
             dues[day] += 1
 
     since = today - timedelta(days=HEATMAP_WEEKS * 7)
-    days = {d.day: d for d in StudyDay.objects.filter(learner=learner, day__gt=since)}
+    # Plain rows, not models: a year is up to 371 of them, and the page reads three fields.
+    year = sql.rows(
+        f"""SELECT d.day, d.reviews, d.retention_passed, d.retention_total
+            FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day > %s""",
+        [learner.pk, since],
+    )
+    days = {sql.as_date(day): DayTotals(*totals) for day, *totals in year}
     forecast = [
         (today + timedelta(days=n), dues[today + timedelta(days=n)]) for n in range(FORECAST_DAYS)
     ]
@@ -152,8 +181,7 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
     return Progress(list(topics.values()), ordered, days, forecast, today)
 
 
-@dataclass(frozen=True)
-class HeatCell:
+class HeatCell(NamedTuple):
     x: int
     y: int
     day: date
@@ -161,22 +189,20 @@ class HeatCell:
     level: int  # 0 (none) to 4 (most)
 
 
-def heatmap_cells(days: dict[date, StudyDay], today: date) -> list[HeatCell]:
+def heatmap_cells(days: Mapping[date, DayTotals | StudyDay], today: date) -> list[HeatCell]:
     """Lay out the last 53 weeks as GitHub-style squares: a column a week, Monday on top."""
     busiest = max((d.reviews for d in days.values()), default=0)
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
     cells = []
-    day = first
-    while day <= today:
+    for n in range((today - first).days + 1):
+        day = first + timedelta(days=n)
         reviews = days[day].reviews if day in days else 0
         level = 0 if reviews == 0 else min(4, 1 + (4 * reviews - 1) // max(busiest, 1))
-        week = (day - first).days // 7
-        cells.append(HeatCell(week * CELL, day.weekday() * CELL, day, reviews, level))
-        day += timedelta(days=1)
+        cells.append(HeatCell(n // 7 * CELL, n % 7 * CELL, day, reviews, level))
     return cells
 
 
-def monthly_totals(days: dict[date, StudyDay]) -> list[tuple[str, int]]:
+def monthly_totals(days: Mapping[date, DayTotals | StudyDay]) -> list[tuple[str, int]]:
     """Return reviews per month, oldest first: the heatmap's text alternative."""
     totals: defaultdict[str, int] = defaultdict(int)
     for day, counts in sorted(days.items()):

@@ -20,7 +20,7 @@ from studyapp.accounts.models import profile_for
 from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import fitting, marks, scheduling
-from studyapp.study.charts import forecast_chart
+from studyapp.study.charts import forecast_chart, heatmap_squares
 from studyapp.study.counts import day_counts
 from studyapp.study.models import CardMark, CardState, MarkLog, ParameterFit
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
@@ -296,7 +296,7 @@ def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
     passed, total = data.retention
     return {
         "progress": data,
-        "cells": cells,
+        "squares": heatmap_squares(cells),
         "heat_width": (cells[-1].x + CELL) if cells else 0,
         "months": monthly_totals(data.days),
         # Each month's first day is named under the axis.

@@ -32,3 +32,17 @@ def test_bars_are_as_tall_as_their_count_against_the_busiest_day():
 def test_a_forecast_of_nothing_draws_flat_bars():
     chart = forecast_chart([(date(2026, 12, 1), 0)], 20, 100, lambda d: False)
     assert 'height="0" class="bar"' in chart.bars and chart.total == 0
+
+
+def test_each_heatmap_square_has_its_level_and_says_its_day_and_count():
+    from studyapp.study.charts import heatmap_squares
+    from studyapp.study.models import StudyDay
+    from studyapp.study.progress import heatmap_cells
+
+    today = date(2026, 12, 1)
+    days = {today: StudyDay(reviews=8), today - timedelta(days=1): StudyDay(reviews=1)}
+    squares = heatmap_squares(heatmap_cells(days, today))
+    titles = re.findall(r'class="heat-(\d)"><title>([^<]+)</title>', squares)
+    assert len(titles) == len(heatmap_cells(days, today))
+    assert titles[-2:] == [("1", "Mon 30 Nov 2026: 1 review"), ("4", "Tue 1 Dec 2026: 8 reviews")]
+    assert titles[0][0] == "0" and titles[0][1].endswith(": 0 reviews")
