@@ -119,6 +119,10 @@ def gift_questions(draw):
             feedback(),
         )
         numbers = draw(st.lists(answers, min_size=1, max_size=4))
+        if all(n.value is None for n in numbers):
+            # A question of wildcards alone has no answer to mark against; the parser
+            # refuses it ("a numerical question needs a number"), as Moodle's form does.
+            numbers[0] = replace(numbers[0], value=draw(number))
         numbers = [
             NumericAnswer(
                 n.value,
