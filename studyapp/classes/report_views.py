@@ -178,7 +178,7 @@ def class_learner(request: HttpRequest, pk: int, learner: int) -> HttpResponse:
     member = get_object_or_404(
         Membership.objects.select_related("learner"), classroom=classroom, learner_id=learner
     )
-    context = progress_context(member.learner, timezone.now())
+    context = progress_context(member.learner, timezone.now(), read_only=True)
     context |= {"viewed": member.learner, "classroom": classroom}
     return render(request, "study/progress.html", context)
 

@@ -9,6 +9,7 @@ is a number or a date, so there is nothing to escape.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -82,8 +83,14 @@ def heatmap_squares(cells: Iterable[Square]) -> SafeString:
     return mark_safe(  # numbers and dates only
         "".join(
             f'<rect x="{c.x}" y="{c.y}" width="10" height="10" rx="2" class="heat-{c.level}">'
-            f"<title>{short_day(c.day)} {c.day.year}: {c.reviews} "
+            f"<title>{_long_day(c.day)}: {c.reviews} "
             f"review{'' if c.reviews == 1 else 's'}</title></rect>"
             for c in cells
         )
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_day(day: date) -> str:
+    """ "Mon 1 Dec 2026"; kept, as the same year of days is drawn for every learner."""
+    return f"{short_day(day)} {day.year}"

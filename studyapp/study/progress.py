@@ -4,6 +4,7 @@ or by a year of days, never by the length of the review history."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -192,19 +193,32 @@ class HeatCell(NamedTuple):
 def heatmap_cells(days: Mapping[date, DayTotals | StudyDay], today: date) -> list[HeatCell]:
     """Lay out the last 53 weeks as GitHub-style squares: a column a week, Monday on top."""
     busiest = max((d.reviews for d in days.values()), default=0)
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
     cells = []
-    for n in range((today - first).days + 1):
-        day = first + timedelta(days=n)
+    for x, y, day in _year_of_squares(today):
         reviews = days[day].reviews if day in days else 0
         level = 0 if reviews == 0 else min(4, 1 + (4 * reviews - 1) // max(busiest, 1))
-        cells.append(HeatCell(n // 7 * CELL, n % 7 * CELL, day, reviews, level))
+        cells.append(HeatCell(x, y, day, reviews, level))
     return cells
+
+
+@functools.lru_cache(maxsize=8)
+def _year_of_squares(today: date) -> tuple[tuple[int, int, date], ...]:
+    """Where each day of the year up to today goes: the same for every learner whose
+    study day it is, so worked out once a day, not once a page."""
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    return tuple(
+        (n // 7 * CELL, n % 7 * CELL, first + timedelta(days=n))
+        for n in range((today - first).days + 1)
+    )
 
 
 def monthly_totals(days: Mapping[date, DayTotals | StudyDay]) -> list[tuple[str, int]]:
     """Return reviews per month, oldest first: the heatmap's text alternative."""
-    totals: defaultdict[str, int] = defaultdict(int)
-    for day, counts in sorted(days.items()):
-        totals[day.strftime("%B %Y")] += counts.reviews
-    return [(month, n) for month, n in totals.items() if n]
+    totals: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for day, counts in days.items():
+        totals[day.year, day.month] += counts.reviews
+    return [
+        (date(year, month, 1).strftime("%B %Y"), n)
+        for (year, month), n in sorted(totals.items())
+        if n
+    ]

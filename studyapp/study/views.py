@@ -32,6 +32,7 @@ from studyapp.study.reviewer import (
     time_studied,
     token_for,
 )
+from studyapp.study.tables import topic_rows
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -288,7 +289,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(request, "study/progress.html", progress_context(request.user, timezone.now()))
 
 
-def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
+def progress_context(learner: AbstractBaseUser, now: datetime, read_only: bool = False) -> dict:
     """What the progress page shows of a learner: to them, or read-only to their class's
     teachers (studyapp/classes/report_views.py)."""
     data = progress_for(learner, profile_for(learner), now)
@@ -296,6 +297,7 @@ def progress_context(learner: AbstractBaseUser, now: datetime) -> dict:
     passed, total = data.retention
     return {
         "progress": data,
+        "topic_rows": topic_rows(data, read_only),
         "squares": heatmap_squares(cells),
         "heat_width": (cells[-1].x + CELL) if cells else 0,
         "months": monthly_totals(data.days),

@@ -76,3 +76,23 @@ def test_progress_queries_do_not_grow_with_history(
     learner_client.get(reverse("progress"))
     with django_assert_max_num_queries(6):
         learner_client.get(reverse("progress"))
+
+
+def test_each_topic_row_links_to_its_page_and_to_study_it_with_its_title_escaped(learner):
+    from studyapp.study.progress import MissedQuestions, Progress, TopicProgress
+    from studyapp.study.tables import topic_rows
+
+    topic = Topic.objects.create(course=shipped_course(), slug="t", title="<b>Nets</b> & co")
+    row = TopicProgress(topic, total=4, seen=2, due=1, mastered=1)
+    missed = MissedQuestions(shipped_course(), cards=3, due=2)
+    progress = Progress([row], [missed], {}, [], timezone.now().date())
+    html = topic_rows(progress, read_only=False)
+    assert "<b>" not in html and "&lt;b&gt;Nets&lt;/b&gt; &amp; co" in html
+    assert f'href="{topic.get_absolute_url()}"' in html
+    assert html.count(f'href="{topic.study_url}"') == 2  # the due count and Study
+    assert "<td>2 of 4</td>" in html and "<span>25%</span>" in html
+    assert html.count(f'href="{shipped_course().study_url}"') == 2 and "<td>3</td>" in html
+    # Read-only, as a teacher sees it: the counts, and no link to study.
+    shown = topic_rows(progress, read_only=True)
+    assert "study" not in shown.lower().replace("visually-hidden", "")
+    assert "<td>1</td>" in shown and "<td>2</td>" in shown
