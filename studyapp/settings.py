@@ -141,17 +141,37 @@ _SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 
+# PostgreSQL: DATABASE_POOL=N keeps at most N connections per app server process in a
+# pool (psycopg's, through Django), shared by the process's threads: with gunicorn's
+# threads, connections stay bounded by processes x N, not by threads, and a restarted
+# database is reconnected to by the pool's check of each connection it hands out. Chosen
+# over PgBouncer because Debian's PgBouncer (1.18 in bookworm) cannot keep prepared
+# statements in transaction mode, which the reviewer's speed depends on (see below).
+DATABASE_POOL = _env_int("DATABASE_POOL", 0)
+
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=_env_int("CONN_MAX_AGE", 60),
+            # A pool keeps connections itself; Django refuses CONN_MAX_AGE beside one.
+            conn_max_age=0 if DATABASE_POOL else _env_int("CONN_MAX_AGE", 60),
+            # A connection found broken (the database restarted) is replaced, not used.
             conn_health_checks=True,
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
-    elif _env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    elif DATABASE_POOL:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL,
+            # A request that waits longer for a connection gets the 503 of
+            # ops/errors.server_error, with a retry hint, instead of queueing on.
+            "timeout": _env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and _env_bool(
+        "DATABASE_PREPARED_STATEMENTS", True
+    ):
         # PostgreSQL plans a statement anew each time it is sent, which costs the reviewer
         # about as much as running its queries (bench/review.py). Bound on the server,
         # psycopg prepares a statement the second time a connection sends it, and later
@@ -259,10 +279,24 @@ CONTENT_SECURITY_POLICY = {
 
 # Cache: shared by every app server, so rate-limit counts are too. Redis with REDIS_URL
 # (production); otherwise a table in the database, which every worker of one server sees.
+# With Redis, sessions are read from it and written to it and the database alike
+# (cached_db): a request reads no session row, and a learner stays logged in if Redis
+# goes. ForgivingRedisCache turns an unreachable Redis into misses (ops/cache.py); the
+# short timeouts keep a hung one from holding up a request for long.
 if redis_url := os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    _redis = {
+        "BACKEND": "studyapp.ops.cache.ForgivingRedisCache",
+        "LOCATION": redis_url,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+    CACHES = {
+        "default": _redis,
+        # A log-out while Redis is unreachable (not restarted) cannot delete the cached
+        # session; capped, it is believed for at most this long.
+        "sessions": _redis | {"MAX_TIMEOUT": _env_int("SESSION_CACHE_SECONDS", 600)},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {
         "default": {
@@ -287,9 +321,16 @@ AXES_VERBOSE = False  # a lockout is logged as a warning by axes' own logger
 # closed (accounts come from an administrator). See studyapp/accounts/signup.py.
 SIGNUP_POLICY = _env_choice("SIGNUP", ("open", "code", "closed"), "open")
 SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "60/h")
+# Log-in attempts from one address, whatever the account: a school behind one address logs
+# in all at once at 9, so this is high; it stops one machine trying passwords on many
+# accounts, which axes (per account) does not.
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "300/5m")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "20/h")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/h")
 RATELIMIT_VIEW = "studyapp.accounts.ratelimits.rate_limited"
+# A cache that cannot count lets sign-ups and resets through; log-in refuses instead
+# (accounts/ratelimits.limit_log_in).
+RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only django-redis by name; Django's own RedisCache increments
     # atomically too. The database cache increments by read-then-write, so concurrent

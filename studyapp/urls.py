@@ -50,6 +50,7 @@ PASSWORD_VIEWS = [
 ]
 
 handler400 = "studyapp.ops.errors.bad_request"
+handler500 = "studyapp.ops.errors.server_error"
 
 # Slugs may hold any letters ("ünits" from a note named Ünits.md), so their URLs take
 # <str:>, not Django's ASCII-only <slug:>.

@@ -3,6 +3,7 @@ that cannot work stops the server with a message instead of half-working."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,9 @@ _OURS = (
     "STUDYAPP_DATA_DIR",
     "SIGNUP",
     "LOGIN_",
+    "DATABASE_",
+    "SESSION_",
+    "CONN_MAX_AGE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it for their own process
 )
 
@@ -59,6 +63,33 @@ def test_the_documented_production_settings_pass_the_deploy_checks_without_a_war
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _settings_under(env: dict, *names: str) -> dict:
+    code = f"import json; from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str))"
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_sessions_are_cached_in_redis_and_kept_in_the_database():
+    got = _settings_under(PRODUCTION, "SESSION_ENGINE", "SESSION_CACHE_ALIAS", "CACHES")
+    assert got["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    sessions = got["CACHES"][got["SESSION_CACHE_ALIAS"]]
+    assert sessions["BACKEND"] == "studyapp.ops.cache.ForgivingRedisCache"
+    assert sessions["MAX_TIMEOUT"] == 600
+    assert got["CACHES"]["default"]["BACKEND"] == "studyapp.ops.cache.ForgivingRedisCache"
+
+
+def test_a_database_pool_bounds_connections_per_process_and_drops_conn_max_age():
+    got = _settings_under(PRODUCTION | {"DATABASE_POOL": "4"}, "DATABASES")
+    database = got["DATABASES"]["default"]
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+    assert database["CONN_MAX_AGE"] == 0 and database["CONN_HEALTH_CHECKS"] is True
+    # Prepared statements stay: a pool's connections are the server's own.
+    assert database["OPTIONS"]["prepare_threshold"] == 1
+    without = _settings_under(PRODUCTION, "DATABASES")["DATABASES"]["default"]
+    assert "pool" not in without["OPTIONS"] and without["CONN_MAX_AGE"] == 60
 
 
 def test_a_database_server_without_a_shared_secret_key_refuses_to_start(tmp_path):

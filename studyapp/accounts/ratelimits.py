@@ -1,16 +1,25 @@
 """Brute-force protection: who the client is, and the limits on sign-up and resets.
 
-Log-in lockout is django-axes (its counts are rows in the database); sign-up and password
-resets are limited by django-ratelimit, whose counts are in the shared cache (Redis in
-production, the database's cache table on one server). Either way every app server,
-and every worker of one, sees the same counts. See settings for the numbers.
+Log-in lockout is django-axes (its counts are rows in the database); log-ins from one
+address, sign-up and password resets are limited by django-ratelimit, whose counts are in
+the shared cache (Redis in production, the database's cache table on one server). Either
+way every app server, and every worker of one, sees the same counts. See settings for the
+numbers.
+
+When the cache cannot count (Redis is away: ops/cache.py), sign-up and resets go on
+unlimited (RATELIMIT_FAIL_OPEN), as a class must not be shut out by a cache. Log-in alone
+fails closed: it is what an attacker would try while the limit is down, and a learner who
+is already logged in keeps studying (their session is in the database too).
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 
@@ -47,6 +56,29 @@ def _setting(name: str):
 def limit_sign_up(view):
     """Refuse sign-ups beyond SIGNUP_RATE from one address (a class shares one)."""
     return ratelimit(group="sign-up", key=_by_ip, rate=_setting("SIGNUP_RATE"), method="POST")(view)
+
+
+def limit_log_in(view):
+    """Refuse log-in attempts beyond LOGIN_RATE from one address (a whole school may share
+    one, so the rate is high; axes locks out one account much sooner), and every attempt
+    while the cache cannot count them."""
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        usage = get_usage(
+            request, group="log-in", key=_by_ip, rate=settings.LOGIN_RATE, increment=True
+        )
+        if usage is None:  # the cache could not count: closed, for log-in only
+            response = render(request, "accounts/log_in_paused.html", status=503)
+            response["Retry-After"] = "30"
+            return response
+        if usage["should_limit"]:
+            return rate_limited(request)
+        return view(request, *args, **kwargs)
+
+    return limited
 
 
 def limit_password_reset(view):

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 
 from studyapp.accounts.access import instructor_required
 from studyapp.accounts.models import Profile, profile_for, validate_time_zone
-from studyapp.accounts.ratelimits import limit_sign_up
+from studyapp.accounts.ratelimits import limit_log_in, limit_sign_up
 from studyapp.accounts.signup import InvitationError, invitation, read_invitation, until
 from studyapp.classes.membership import JoinError, class_for_code
 from studyapp.classes.models import Membership
@@ -93,6 +94,7 @@ class LoginForm(AuthenticationForm):
         field.validators.append(validators.MaxLengthValidator(field.max_length))
 
 
+@method_decorator(limit_log_in, name="dispatch")
 class LoginView(auth_views.LoginView):
     """Django's log-in page, which offers sign-up only where anyone may sign up."""
 
