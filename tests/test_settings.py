@@ -66,7 +66,10 @@ def test_the_documented_production_settings_pass_the_deploy_checks_without_a_war
 
 
 def _settings_under(env: dict, *names: str) -> dict:
-    code = f"import json; from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str))"
+    code = (
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str))"
+    )
     result = manage("shell", "-c", code, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
