@@ -36,14 +36,12 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production-style: gunicorn + WhiteNoise, DEBUG off (set SECRET_KEY/DATABASE_URL as needed).
+# The production stack on one machine (scripts/stack.py): HAProxy in front of two gunicorn
+# app servers, PostgreSQL (DATABASE_URL, default database studyapp on 127.0.0.1), Redis
+# (REDIS_URL, or one of its own) and the background worker. Installs Debian's haproxy
+# (and redis-server) if missing. See the README's Deployment section.
 serve: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py createcachetable
-	STATIC_COLLECTED=1 $(BIN)/python manage.py collectstatic --no-input -v 0
-	@STATIC_COLLECTED=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT; \
-	STATIC_COLLECTED=1 $(BIN)/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers 3
+	$(BIN)/python scripts/stack.py --port $(PORT)
 
 test: $(VENV)/.installed-dev
 	./scripts/install-browser
