@@ -73,6 +73,7 @@ urlpatterns = [
     path("progress/cards/", courses.my_cards, name="my_cards"),
     path("progress/reviews.csv", study.review_history, name="review_history"),
     path("healthz", health.healthz, name="healthz"),
+    path("ping", health.ping, name="ping"),
     path("study/", study.review, name="study"),
     path("study/grade/", study.grade_card, name="grade"),
     path("study/undo/", study.undo, name="undo"),

@@ -26,3 +26,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """A logged-in page of nothing: what every page costs before its own work (the
+    session, the user, the middleware). bench/load.py measures the reviewer against it."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -91,21 +91,22 @@ def day_counts(
     # the learner. And what the day's StudyDay holds so far ("day"), which the limits are
     # taken from. "all" reads the cards alone, not the learner's marks of each: its cost
     # is a count of the course's cards, which an index gives (card_in_use).
+    in_use = f"c.retired_at IS NULL AND c.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}"
     rows = sql.rows(
         f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c
-            WHERE c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
+            WHERE {in_use} AND c.topic_id IS NOT NULL {scope}
               AND c.course_id IN ({visible})
             GROUP BY c.course_id, c.topic_id
             UNION ALL
             SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
             FROM {sql.table(CardMark)} m JOIN {sql.table(Card)} c ON c.id = m.card_id
             WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s)
-              AND c.retired_at IS NULL AND c.kind <> %s AND c.topic_id IS NOT NULL {scope}
+              AND {in_use} AND c.topic_id IS NOT NULL {scope}
               AND c.course_id IN ({visible})
             GROUP BY c.course_id, c.topic_id
             UNION ALL
             SELECT 'seen', c.course_id, c.topic_id,
-                   SUM(CASE WHEN c.kind <> %s THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN c.kind <> {sql.constant(Card.Kind.FROM_QUIZ)} THEN 1 ELSE 0 END),
                    SUM(CASE WHEN s.phase IN (%s, %s) AND s.due < %s THEN 1 ELSE 0 END),
                    SUM(CASE WHEN s.phase = %s AND s.due < %s THEN 1 ELSE 0 END)
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
@@ -116,15 +117,12 @@ def day_counts(
             SELECT 'day', d.reviews, d.new_cards, d.review_cards, d.correct, 0
             FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day = %s""",
         [
-            Card.Kind.FROM_QUIZ,
             *scope_params,
             *visible_params,
             learner.pk,
             now,
-            Card.Kind.FROM_QUIZ,
             *scope_params,
             *visible_params,
-            Card.Kind.FROM_QUIZ,
             Phase.LEARNING,
             Phase.RELEARNING,
             end,

@@ -188,11 +188,11 @@ def _first_new_card(
     def unseen(card: str) -> tuple[str, list]:
         hidden, hidden_params = unhidden_sql(card, learner, now)
         return (
-            f"""{card}.retired_at IS NULL AND {card}.kind <> %s
+            f"""{card}.retired_at IS NULL AND {card}.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}
                 AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
                                 WHERE s.card_id = {card}.id AND s.learner_id = %s)
                 AND {hidden}""",
-            [Card.Kind.FROM_QUIZ, learner.pk, *hidden_params],
+            [learner.pk, *hidden_params],
         )
 
     visible, visible_params = visible_courses(learner)

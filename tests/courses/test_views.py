@@ -130,6 +130,16 @@ def test_the_health_check_answers_without_a_login_and_asks_the_database(
     assert (response.status_code, response.content) == (200, b"ok")
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_ping_is_a_logged_in_page_of_nothing(client, learner, django_assert_num_queries, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    assert client.get(reverse("ping"), headers=headers).status_code == 302  # to log in
+    client.force_login(learner)
+    with django_assert_num_queries(2):  # the session and the user, nothing of its own
+        response = client.get(reverse("ping"), headers=headers)
+    assert (response.status_code, response.content) == (200, b"ok")
+
+
 def test_the_health_check_answers_503_when_the_database_is_down(client, db, monkeypatch):
     from django.db import OperationalError, connection
 
