@@ -181,3 +181,9 @@ def test_other_errors_stay_500s(client, learner, monkeypatch):
     response = client.get(reverse("progress"))
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_the_cache_keeps_its_redis_client_instead_of_making_one_per_call():
+    cache = _cache(REDIS)
+    assert cache._cache.get_client("a") is cache._cache.get_client("b")
+    assert cache._cache.get_client("a", write=True) is cache._cache.get_client("a")
