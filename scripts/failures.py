@@ -99,6 +99,13 @@ for n in range({learners}):
 """
 
 
+def shown_card(page: str) -> tuple[str, str] | None:
+    """The card and token of the grade form in a page or card, if it has one."""
+    card = re.search(r'name="card" value="(\d+)"', page)
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    return (card.group(1), token.group(1)) if card and token else None
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -117,6 +124,7 @@ class Learner:
         self.acked: list[tuple[str, int, int, int]] = []  # (user, card, seq, rating)
         self.statuses: collections.Counter = collections.Counter()
         self.retry_hints = 0
+        self.shown: tuple[str, str] | None = None  # the card and token on screen
 
     def request(self, path: str, data: dict | None = None, htmx: bool = True) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -148,21 +156,24 @@ class Learner:
         return status
 
     def study_once(self, until: float) -> None:
-        """Fetch a card and grade it, resending the grade until it is acknowledged."""
-        status, page = self.request("/study/")
-        self.statuses[status] += 1
-        card = re.search(r'name="card" value="(\d+)"', page)
-        token = re.search(r'name="token" value="([^"]+)"', page)
-        if status != 200 or not card or not token:
-            time.sleep(0.1)
-            return
-        seq = int(token.group(1).split(":")[1])
-        grade = {"card": card.group(1), "token": token.group(1), "rating": 3}
-        while time.monotonic() < until + 30:  # a grade under way is seen through
-            status, _ = self.request("/study/grade/", grade)
+        """Grade the card shown, resending the grade until it is acknowledged; the answer
+        is the next card to show (a GET fetches one only when there is none)."""
+        if self.shown is None:
+            status, page = self.request("/study/")
             self.statuses[status] += 1
-            if status == 204:
-                self.acked.append((self.username, int(card.group(1)), seq, 3))
+            self.shown = shown_card(page) if status == 200 else None
+            if self.shown is None:
+                time.sleep(0.1)
+                return
+        card, token = self.shown
+        seq = int(token.split(":")[1])
+        grade = {"card": card, "token": token, "rating": 3}
+        while time.monotonic() < until + 30:  # a grade under way is seen through
+            status, page = self.request("/study/grade/", grade)
+            self.statuses[status] += 1
+            if status == 200:
+                self.acked.append((self.username, int(card), seq, 3))
+                self.shown = shown_card(page)
                 return
             if 400 <= status < 500:
                 raise AssertionError(f"{self.username}: grade refused with {status}")

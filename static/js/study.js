@@ -122,11 +122,8 @@
     }
   });
 
-  // After a grade or an undo the server answers 204 with a "studied" event naming the
-  // page to show next; fetch just its card.
-  document.body.addEventListener("studied", (event) => {
-    htmx.ajax("GET", event.detail.url, { target: "#card", swap: "outerHTML" });
-  });
+  // After a grade, an undo or a card action the server answers with the card to show
+  // next, and htmx puts it in place of this one (HX-Retarget, HX-Reswap).
   document.addEventListener("htmx:afterSwap", () => {
     waiting = false;
     markShown();

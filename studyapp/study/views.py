@@ -3,6 +3,7 @@ progress page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django import forms
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, retarget
 
 from studyapp.accounts.models import profile_for
 from studyapp.courses.access import course_for_learner, topic_for_learner
@@ -74,7 +75,7 @@ def _study_url(scope: Scope, **query: object) -> str:
 
 
 def _chosen(
-    request: HttpRequest, course: Course | None, topic: Topic | None
+    request: HttpRequest, query: Mapping, course: Course | None, topic: Topic | None
 ) -> tuple[Card, CardState | None] | None:
     """Return the card named by ?card= (the one just undone), or None when none is named.
 
@@ -83,7 +84,7 @@ def _chosen(
     not exist.
     """
     try:
-        pk = int(request.GET.get("card", ""))
+        pk = int(query.get("card", ""))
     except ValueError:
         return None
     cards = Card.objects.active().visible_to(request.user).select_related("topic")
@@ -99,6 +100,14 @@ def _chosen(
 def review(
     request: HttpRequest, course: str | None = None, slug: str | None = None
 ) -> HttpResponse:
+    return _review(request, course, slug, request.GET)
+
+
+def _review(
+    request: HttpRequest, course: str | None, slug: str | None, query: Mapping
+) -> HttpResponse:
+    """The reviewer's page (or, for htmx, its card) for a scope: ?card= names the card
+    just undone, ?answer=1 shows its answer (the link that does so without JavaScript)."""
     topic = topic_for_learner(request, course, slug) if slug else None
     found = topic.course if topic else course_for_learner(request, course) if course else None
     scope = (found.slug if found else None, topic.slug if topic else None)
@@ -107,7 +116,7 @@ def review(
     # What is left today, here: shown above the card and updated after each grade.
     counts = day_counts(request.user, profile, now, topic=topic, course=found)
     today = counts.today
-    card, state = _chosen(request, found, topic) or next_card(
+    card, state = _chosen(request, query, found, topic) or next_card(
         request.user, profile, today, now, topic=topic, course=found
     )
     context = {
@@ -131,7 +140,7 @@ def review(
         )
         context |= {
             "token": token_for(request.user, card, state),
-            "show_answer": request.GET.get("answer") == "1",
+            "show_answer": str(query.get("answer", "")) == "1",
             "answer_url": _study_url(scope, card=card.pk, answer=1),
             "ratings": [
                 (int(r), RATING_LABELS[r], scheduling.format_interval(i))
@@ -169,10 +178,14 @@ def _flag_of(learner: AbstractBaseUser, card: Card) -> int:
 
 
 def _done(request: HttpRequest, scope: Scope, **query: object) -> HttpResponse:
-    """After a write: htmx fetches the next card itself; a plain form follows a redirect."""
+    """After a write (a grade, an undo, a card action): a plain form follows a redirect to
+    the reviewer; htmx gets the card to show next in the same answer, put in place of the
+    card, so that a card costs the learner one round trip and the server one request, not
+    a write and then a fetch (bench/load.py)."""
     if request.htmx:
-        response = HttpResponse(status=204)
-        return trigger_client_event(response, "studied", {"url": _study_url(scope, **query)})
+        course, topic = scope
+        response = _review(request, course, topic, query)
+        return reswap(retarget(response, "#card"), "outerHTML")
     return redirect(_study_url(scope, **query))
 
 

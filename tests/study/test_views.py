@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 
@@ -72,15 +71,25 @@ def test_grading_with_a_plain_form_redirects_to_the_next_card(learner_client, ca
     assert "Front 1" in learner_client.get(response.url).content.decode()
 
 
-def test_grading_with_htmx_answers_204_and_names_the_next_page(learner_client, cards):
+def test_grading_with_htmx_answers_with_the_next_card_in_place_of_this_one(learner_client, cards):
     response = post_grade(
         learner_client, cards[0], 3, htmx=True, course=COURSE, topic="nets", duration_ms=4200
     )
-    assert response.status_code == 204
-    assert json.loads(response.headers["HX-Trigger"]) == {
-        "studied": {"url": reverse("study_topic", args=[COURSE, "nets"])}
-    }
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#card"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    html = response.text
+    assert html.lstrip().startswith('<section id="card"') and "<html" not in html
+    # The next card of the same topic, as the page for the topic would show it.
+    shown = learner_client.get(
+        reverse("study_topic", args=[COURSE, "nets"]), headers={"HX-Request": "true"}
+    ).text
+    assert _shown_card(html) == _shown_card(shown) != str(cards[0].pk)
     assert ReviewLog.objects.get().duration_ms == 4200
+
+
+def _shown_card(html: str) -> str:
+    return re.search(r'name="card" value="(\d+)"', html).group(1)
 
 
 def test_a_double_submit_records_one_review_and_says_so(learner_client, cards):
@@ -174,10 +183,12 @@ def test_undo_shows_the_same_card_again(learner_client, cards):
     assert "Front 0" in html and "Review undone." in html
 
 
-def test_undo_with_htmx_answers_204(learner_client, cards):
+def test_undo_with_htmx_answers_with_the_card_undone(learner_client, cards):
     post_grade(learner_client, cards[0], 4)
     response = learner_client.post(reverse("undo"), headers={"HX-Request": "true"})
-    assert response.status_code == 204 and "studied" in response.headers["HX-Trigger"]
+    assert response.status_code == 200 and response.headers["HX-Retarget"] == "#card"
+    assert "Front 0" in response.text and "Review undone." in response.text
+    assert "<html" not in response.text
 
 
 def test_undo_only_touches_my_own_reviews(learner_client, other_learner, cards):
