@@ -23,6 +23,7 @@ the machine the server had. The last line is JSON; its figures are those at conc
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -136,6 +137,32 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_program() -> dict[str, float]:
+    """CPU seconds spent so far by the processes of each program we care about."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        program = (
+            "gunicorn"
+            if b"gunicorn" in cmdline
+            else "postgres"
+            if name.startswith("postgres")
+            else "redis"
+            if name.startswith("redis")
+            else None
+        )
+        if program:
+            spent[program] += (int(fields[11]) + int(fields[12])) / tick
+    return spent
+
+
 def run_turn(clients: list[Client], kind: str, seconds: float) -> tuple[int, list[float]]:
     """Each client does `kind` in a loop for `seconds`; return the count and latencies."""
     stop = time.monotonic() + seconds
@@ -162,9 +189,10 @@ def measure(clients: list[Client], seconds: float) -> dict:
     totals = {"cycle": [0, [], 0.0], "trivial": [0, [], 0.0]}
     turns = max(1, round(seconds / TURN_SECONDS))
     client_cpu = busy = 0.0
+    programs = {"cycle": collections.Counter(), "trivial": collections.Counter()}
     for _ in range(turns):
         for kind in ("cycle", "trivial"):
-            cpu0, busy0 = time.process_time(), machine_busy()
+            cpu0, busy0, by0 = time.process_time(), machine_busy(), cpu_by_program()
             started = time.monotonic()
             count, latencies = run_turn(clients, kind, seconds / turns)
             totals[kind][0] += count
@@ -172,6 +200,8 @@ def measure(clients: list[Client], seconds: float) -> dict:
             totals[kind][2] += time.monotonic() - started
             client_cpu += time.process_time() - cpu0
             busy += machine_busy() - busy0
+            by1 = cpu_by_program()
+            programs[kind].update({k: by1[k] - by0[k] for k in by1})
     cycles, cycle_lat, cycle_s = totals["cycle"]
     trivial, trivial_lat, trivial_s = totals["trivial"]
     cycles_s, trivial_rps = cycles / cycle_s, trivial / trivial_s
@@ -184,6 +214,11 @@ def measure(clients: list[Client], seconds: float) -> dict:
         "p95_ms": round(statistics.quantiles(cycle_lat, n=20)[-1] * 1000, 1),
         "trivial_p95_ms": round(statistics.quantiles(trivial_lat, n=20)[-1] * 1000, 1),
         "client_cpu_share": round(client_cpu / busy, 3) if busy else None,
+        # CPU milliseconds per study cycle and per trivial request, by program.
+        "cpu_ms_per_cycle": {k: round(v / cycles * 1000, 2) for k, v in programs["cycle"].items()},
+        "cpu_ms_per_trivial": {
+            k: round(v / trivial * 1000, 2) for k, v in programs["trivial"].items()
+        },
     }
 
 

@@ -20,8 +20,10 @@ Also measured, each alternating with the rest in the same loop:
   (a third database, "courses", whose learners are new to both courses).
 
 Requests go through Django's whole stack (middleware, sessions, templates) with the test
-client. "next" is the request the reviewer makes for each card (htmx: the card
-partial); the whole study page is printed too. "trivial" is a view that only answers
+client. "next" is the request that fetches a card (htmx: the card partial); the whole
+study page is printed too. "grade" is a grade alone, posted as a plain form (a redirect
+answers it). The reviewer sends its grades with htmx, and that answer carries the next
+card: one request costing about grade + next - trivial, which bench/load.py measures. "trivial" is a view that only answers
 "ok" to a logged-in learner: the same stack, session and login included, with no work of
 its own. Queries count SQL statements, not BEGIN/COMMIT.
 Prints its figures and asserts none; the last line is one JSON object.
@@ -348,7 +350,8 @@ def grade_shown(side: Side, name: str, client, page, rng: random.Random) -> None
     if shown is not None:
         data = {"card": shown["card"], "token": shown["token"], "rating": rng.choice((1, 3, 3, 4))}
         body = urlencode(data)
-        timed_request(side, name, lambda: client.post("/study/grade/", body, FORM, **HTMX))
+        # A plain form: the grade's own work (with htmx the answer is also the next card).
+        timed_request(side, name, lambda: client.post("/study/grade/", body, FORM))
 
 
 def one_round(side: Side, i: int, rng: random.Random) -> None:
@@ -374,7 +377,7 @@ def one_round(side: Side, i: int, rng: random.Random) -> None:
     # A learner back from yesterday undoes their newest review: one of theirs that every
     # review since lies above in the log.
     undoer = side.undoers[i % len(side.undoers)]
-    timed("undo", lambda: undoer.post("/study/undo/", "", FORM, **HTMX))
+    timed("undo", lambda: undoer.post("/study/undo/", "", FORM))  # plain, as grade
 
 
 def measure(sides: list[Side], rounds: int, rng: random.Random) -> None:
