@@ -293,7 +293,7 @@ def main() -> None:
         populate = POPULATE.format(cards=args.cards, learners=args.learners, password=password)
         stack.manage("shell", "-c", populate)
         if not args.sqlite:
-            query("ANALYZE")
+            query("VACUUM ANALYZE")  # as autovacuum keeps a running database
         clients = [Client(stack.port, f"learner{n}") for n in range(args.learners)]
         login_threads = [
             threading.Thread(target=c.log_in, args=(password,)) for c in clients

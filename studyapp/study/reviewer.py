@@ -127,25 +127,39 @@ def next_card(
         "(m.id IS NULL OR (NOT m.suspended AND (m.buried_until IS NULL OR m.buried_until <= %s)))"
     )
     reviews_left = profile.reviews_per_day > today.counts.review_cards
-    # One query ranks what is due: learning due now (0), reviews (1), learning ahead (2).
+
+    def first_due(rank: int, condition: str, params: list) -> tuple[str, list]:
+        # The first by due of one kind: PostgreSQL and SQLite walk the learner's states in
+        # due order (index cardstate_due) and stop at the first that passes, rather than
+        # rank and sort every candidate (a learner's day of learning cards, say).
+        return (
+            f"""SELECT * FROM (
+                SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
+                       {sql.columns(Topic, "t")}, {rank} AS rnk, COALESCE(m.flag, 0) AS flag
+                FROM {sql.table(CardState)} s
+                JOIN {sql.table(Card)} c ON c.id = s.card_id
+                LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+                {marks}
+                WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
+                  AND {studiable} AND {shown} AND {condition}
+                ORDER BY s.due, s.id
+                LIMIT 1) b{rank}""",
+            [learner.pk, learner.pk, *scope_params, *studiable_params, now, *params],
+        )
+
+    learning = f"s.phase IN ({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
+    # What is due, in rank: learning due now (0), reviews (1), learning ahead (2).
+    branches = [first_due(0, f"{learning} AND s.due <= %s", [now])]
+    if reviews_left:
+        branches.append(first_due(1, f"s.phase = {int(Phase.REVIEW)} AND s.due < %s", [today.end]))
+    branches.append(
+        first_due(2, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD])
+    )
     due = sql.fetch_one(
-        f"""SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
-                   {sql.columns(Topic, "t")},
-                   CASE WHEN s.phase = %s THEN 1 WHEN s.due <= %s THEN 0 ELSE 2 END AS rnk,
-                   COALESCE(m.flag, 0)
-            FROM {sql.table(CardState)} s
-            JOIN {sql.table(Card)} c ON c.id = s.card_id
-            LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-            {marks}
-            WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
-              AND {studiable} AND {shown}
-              AND ((s.phase IN (%s, %s) AND s.due <= %s)
-                   {"OR (s.phase = %s AND s.due < %s)" if reviews_left else ""})
-            ORDER BY rnk, s.due, s.id
-            LIMIT 1""",
-        [Phase.REVIEW, now, learner.pk, learner.pk, *scope_params, *studiable_params, now]
-        + [Phase.LEARNING, Phase.RELEARNING, now + LEARN_AHEAD]
-        + ([Phase.REVIEW, today.end] if reviews_left else []),
+        "SELECT * FROM ("
+        + " UNION ALL ".join(query for query, _ in branches)
+        + ") due ORDER BY rnk LIMIT 1",
+        [param for _, params in branches for param in params],
         CardState,
         Card,
         Topic,
