@@ -24,8 +24,8 @@ client. "next" is the request that fetches a card (htmx: the card partial); the 
 study page is printed too. "grade" is a grade alone, posted as a plain form (a redirect
 answers it). The reviewer sends its grades with htmx, and that answer carries the next
 card: one request costing about grade + next - trivial, which bench/load.py measures.
-"trivial" is a view that only answers "ok" to a logged-in learner: the same stack, session and login included, with no work of
-its own. Queries count SQL statements, not BEGIN/COMMIT.
+"trivial" is a view that only answers "ok" to a logged-in learner: the same stack,
+session and login included, with no work of its own. Queries count SQL statements, not BEGIN/COMMIT.
 Prints its figures and asserts none; the last line is one JSON object.
 Run: .venv/bin/python bench/review.py [--requests 400]
 """
