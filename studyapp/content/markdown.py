@@ -112,8 +112,14 @@ def _tidy_obsidian(state: StateCore) -> None:
         if block.type != "inline" or not block.children:
             continue
         # A paragraph of cards is a list of lines, not prose to be reflowed.
-        if "::" in block.content or "\n?" in block.content:
+        content = block.content
+        if "::" in content or "\n?" in content:
             block.children = _keep_card_lines(block.children)
+        # A text below has "{{", "[[" or "::" only if the content has "{", "[" or ":"
+        # (escapes may take characters out between them, never add them); one written
+        # as entities (&#91;&#91;) is shown as written, as its writer asked.
+        if "{" not in content and "[" not in content and ":" not in content:
+            continue
         for tok in block.children:
             if tok.type != "text":
                 continue
