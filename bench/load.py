@@ -252,6 +252,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="of each, per concurrency")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="for the app server"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="studyapp-load-"))
     name = f"bench_load_{secrets.token_hex(4)}"
@@ -286,6 +289,7 @@ def main() -> None:
         balancer=False,
         worker=False,
         run_dir=scratch,
+        env=dict(pair.split("=", 1) for pair in args.env),
     )
     try:
         stack.start(course=False)
