@@ -37,7 +37,8 @@ _cleaner = nh3.Cleaner(
 
 # Without these, text is no markup and nh3 gives it back as it is (a property test in
 # tests/content/test_parse_properties.py checks this): most card sides are such text.
-_NOT_PLAIN = re.compile("[<>&\u00a0\r\0]")
+# A byte order mark is one: nh3's HTML parser drops it at the start (found by that test).
+_NOT_PLAIN = re.compile("[<>&\u00a0\r\0\ufeff]")
 
 
 def sanitize_html(html: str) -> str:
