@@ -269,6 +269,13 @@ class Card(models.Model):
             # The reviewer's next new card of a topic: the first in this order that the
             # learner has no state of (study/reviewer.py, next_card).
             models.Index(fields=["topic", "position", "line", "id"], name="card_new_order"),
+            # The day's counts count every topic's cards in use with each request
+            # (study/counts.py): from this index alone, not a read of the card table.
+            models.Index(
+                fields=["course", "topic"],
+                name="card_in_use",
+                condition=Q(retired_at__isnull=True, topic__isnull=False) & ~Q(kind="from-quiz"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -90,7 +90,9 @@ def day_counts(
     # ("hidden"), and the learner's states of the others ("seen"): what is left is new to
     # the learner. And what the day's StudyDay holds so far ("day"), which the limits are
     # taken from. "all" reads the cards alone, not the learner's marks of each: its cost
-    # is a count of the course's cards, which an index gives (card_in_use).
+    # is a count of the course's cards from the partial index card_in_use alone (its
+    # condition is in_use, written with the constant so that a prepared statement's
+    # plan can use it).
     in_use = f"c.retired_at IS NULL AND c.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}"
     rows = sql.rows(
         f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c

@@ -12,6 +12,8 @@ from django.utils import timezone
 from psycopg.sql import Literal
 
 from studyapp import sql
+from studyapp.accounts.models import profile_for
+from studyapp.study import counts
 from studyapp.study.reviewer import _first_new_card
 from tests.conftest import make_cards, remember
 
@@ -56,3 +58,24 @@ def test_the_new_card_query_generic_plan_walks_indexes_not_every_state(learner):
     # the topic with every state of the learner: 400 x 150 rows thrown away by a filter.
     removed = sum(int(n) for n in re.findall(r"Rows Removed by Join Filter: (\d+)", plan))
     assert removed < 2000, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_day_counts_count_a_course_s_cards_from_an_index_alone(learner):
+    make_cards(400)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    captured = []
+    rows = sql.rows
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sql, "rows", lambda query, params: captured.append((query, params)) or [])
+        counts.day_counts(learner, profile_for(learner), timezone.now())
+    ((query, params),) = captured
+    # Inside the test's transaction the table is never vacuumed, so PostgreSQL would
+    # rather read 400 fresh rows; with sequential scans priced out, the plan shows that
+    # the partial index answers the query's condition (the constant written in).
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = _generic_plan(query, list(params))
+    assert "using card_in_use on studyapp_card" in plan, plan
+    assert rows is sql.rows
