@@ -27,7 +27,6 @@ import collections
 import http.client
 import json
 import os
-import re
 import secrets
 import sqlite3
 import statistics
@@ -41,26 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from stack import Stack, free_port  # noqa: E402 - the stack lives with the scripts
-
-POPULATE = """
-from django.contrib.auth.models import User
-from studyapp.accounts.models import Profile
-from tests.conftest import make_cards
-make_cards({cards}, slug="drill", title="Drill")
-for n in range({learners}):
-    user = User.objects.create_user(f"learner{{n}}", password="{password}")
-    Profile.objects.create(user=user, new_per_day=9999)
-"""
+from stack import Stack, free_port, shown_card  # noqa: E402 - the stack lives with the scripts
 
 TURN_SECONDS = 5.0  # cycles and the trivial page take turns this long
-
-
-def shown_card(page: str) -> tuple[str, str] | None:
-    """The card and token of the grade form in a page or card, if it has one."""
-    card = re.search(r'name="card" value="(\d+)"', page)
-    token = re.search(r'name="token" value="([^"]+)"', page)
-    return (card.group(1), token.group(1)) if card and token else None
 
 
 class Client:
@@ -293,9 +275,7 @@ def main() -> None:
     )
     try:
         stack.start(course=False)
-        password = secrets.token_urlsafe(12)
-        populate = POPULATE.format(cards=args.cards, learners=args.learners, password=password)
-        stack.manage("shell", "-c", populate)
+        password = stack.add_learners(args.learners, args.cards)
         if not args.sqlite:
             query("VACUUM ANALYZE")  # as autovacuum keeps a running database
         clients = [Client(stack.port, f"learner{n}") for n in range(args.learners)]

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import Stack, free_port
+from stack import Stack, free_port, shown_card
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -86,24 +86,6 @@ class Postgres:
             self.stop()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
-
-
-POPULATE = """
-from django.contrib.auth.models import User
-from studyapp.accounts.models import Profile
-from tests.conftest import make_cards
-make_cards({cards}, slug="drill", title="Drill")
-for n in range({learners}):
-    user = User.objects.create_user(f"learner{{n}}", password="{password}")
-    Profile.objects.create(user=user, new_per_day=9999)
-"""
-
-
-def shown_card(page: str) -> tuple[str, str] | None:
-    """The card and token of the grade form in a page or card, if it has one."""
-    card = re.search(r'name="card" value="(\d+)"', page)
-    token = re.search(r'name="token" value="([^"]+)"', page)
-    return (card.group(1), token.group(1)) if card and token else None
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -271,10 +253,7 @@ def main() -> None:
         pg.sql("CREATE DATABASE studyapp", database="postgres")
         stack = Stack(database_url=pg.url("studyapp"), port=free_port(), apps=2, worker=False)
         stack.start(course=False)
-        password = secrets.token_urlsafe(12)
-        stack.manage(
-            "shell", "-c", POPULATE.format(cards=3000, learners=args.learners, password=password)
-        )
+        password = stack.add_learners(args.learners, cards=3000)
         learners = [Learner(stack.url, f"learner{n}") for n in range(args.learners)]
         for learner in learners:
             assert learner.log_in(password) == 302, "log-in failed"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -61,6 +62,24 @@ def wait_for(url: str, seconds: float = 30, status: int = 200) -> None:
 def install(*pairs: str) -> None:
     """Debian's packages for the commands named (command:package), if missing."""
     subprocess.run([ROOT / "scripts" / "install-debian", *pairs], check=True)
+
+
+_LEARNERS = """
+from django.contrib.auth.models import User
+from studyapp.accounts.models import Profile
+from tests.conftest import make_cards
+make_cards({cards}, slug="drill", title="Drill")
+for n in range({learners}):
+    user = User.objects.create_user(f"learner{{n}}", password="{password}")
+    Profile.objects.create(user=user, new_per_day=9999)
+"""
+
+
+def shown_card(page: str) -> tuple[str, str] | None:
+    """The card and token of the grade form in a reviewer page or card, if it has one."""
+    card = re.search(r'name="card" value="(\d+)"', page)
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    return (card.group(1), token.group(1)) if card and token else None
 
 
 HAPROXY = """\
@@ -157,6 +176,15 @@ class Stack:
         if course:
             self.manage("import_notes", str(ROOT / "content"))
             print(self.manage("setup_demo"), end="")
+
+    def add_learners(self, learners: int, cards: int) -> str:
+        """A topic of `cards` cards and learners learner0... with no daily limit on new
+        cards, for the drills and benchmarks; return their password."""
+        password = secrets.token_urlsafe(12)
+        self.manage(
+            "shell", "-c", _LEARNERS.format(cards=cards, learners=learners, password=password)
+        )
+        return password
 
     def _spawn(self, name: str, command: list, **kwargs) -> subprocess.Popen:
         with open(self.run_dir / f"{name}.log", "ab") as log:  # the child keeps its copy

@@ -22,7 +22,14 @@ from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardMark, CardState, StudyDay
-from studyapp.study.reviewer import Today, scope_sql, studiable_sql, unhidden_sql, visible_courses
+from studyapp.study.reviewer import (
+    Today,
+    in_use_sql,
+    scope_sql,
+    studiable_sql,
+    unhidden_sql,
+    visible_courses,
+)
 from studyapp.study.scheduling import Phase
 
 Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
@@ -90,10 +97,8 @@ def day_counts(
     # ("hidden"), and the learner's states of the others ("seen"): what is left is new to
     # the learner. And what the day's StudyDay holds so far ("day"), which the limits are
     # taken from. "all" reads the cards alone, not the learner's marks of each: its cost
-    # is a count of the course's cards from the partial index card_in_use alone (its
-    # condition is in_use, written with the constant so that a prepared statement's
-    # plan can use it).
-    in_use = f"c.retired_at IS NULL AND c.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}"
+    # is a count of the course's cards from the partial index card_in_use alone.
+    in_use = in_use_sql("c")
     rows = sql.rows(
         f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c
             WHERE {in_use} AND c.topic_id IS NOT NULL {scope}

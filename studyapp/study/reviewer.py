@@ -202,7 +202,7 @@ def _first_new_card(
     def unseen(card: str) -> tuple[str, list]:
         hidden, hidden_params = unhidden_sql(card, learner, now)
         return (
-            f"""{card}.retired_at IS NULL AND {card}.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}
+            f"""{in_use_sql(card)}
                 AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
                                 WHERE s.card_id = {card}.id AND s.learner_id = %s)
                 AND {hidden}""",
@@ -240,6 +240,13 @@ def scope_sql(topic: Topic | None, course: Course | None) -> tuple[str, list]:
     if course is not None:
         return "AND c.course_id = %s", [course.pk]
     return "", []
+
+
+def in_use_sql(card: str) -> str:
+    """SQL that is true for a card (its alias in the query) in use and not a quiz
+    question's: the condition of the partial index card_in_use, with the constant written
+    in so that a prepared statement's plan knows it (sql.constant)."""
+    return f"{card}.retired_at IS NULL AND {card}.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}"
 
 
 def unhidden_sql(card: str, learner: AbstractBaseUser, now: datetime) -> tuple[str, list]:
