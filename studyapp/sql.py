@@ -67,6 +67,19 @@ def constant(value: str) -> str:
     return f"'{value}'"
 
 
+def probe() -> str:
+    """Ends a NOT EXISTS subquery that must stay a probe of an index for each row tried.
+
+    PostgreSQL turns NOT EXISTS into an anti join, and may then build a hash of every
+    row the subquery could match (all of a learner's states, say) to test a few cards of
+    a walk that stops at the first that passes: cost that grows with the learner's
+    history on every request. OFFSET 0 is PostgreSQL's documented fence against that
+    rewriting (simplify_EXISTS_query leaves it alone). SQLite runs such a subquery as a
+    probe already.
+    """
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
 def execute(sql: str, params: Sequence[object]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [param(p) for p in params])

@@ -170,17 +170,15 @@ def _learners(
 
 def _topics(classroom: Classroom) -> list[Topic]:
     """The topics of the class's courses, in course and topic order, each with its number
-    of cards in use (card_count, as Topic.objects.with_card_counts)."""
+    of cards in use (card_count, as Topic.objects.with_card_counts: Topic.cards_in_use)."""
     found = sql.rows(
-        f"""SELECT t.id, t.title, t.slug, t.course_id,
-                   (SELECT COUNT(*) FROM {sql.table(Card)} c
-                    WHERE c.topic_id = t.id AND c.retired_at IS NULL AND c.kind <> %s)
+        f"""SELECT t.id, t.title, t.slug, t.course_id, t.cards_in_use
             FROM {sql.table(Topic)} t
             JOIN {sql.table(Classroom.courses.through)} cc ON cc.course_id = t.course_id
             JOIN {sql.table(Course)} co ON co.id = t.course_id
             WHERE cc.classroom_id = %s
             ORDER BY co.title, t."order", t.title""",
-        [Card.Kind.FROM_QUIZ, classroom.pk],
+        [classroom.pk],
     )
     topics = []
     for pk, title, slug, course_id, count in found:

@@ -26,13 +26,13 @@ from studyapp.study.reviewer import (
     Today,
     in_use_sql,
     scope_sql,
-    studiable_sql,
-    unhidden_sql,
+    served_states_sql,
     visible_courses,
 )
 from studyapp.study.scheduling import Phase
 
 Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
+_LEARNING = f"({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
 
 
 @dataclass
@@ -88,22 +88,25 @@ def day_counts(
     day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
     start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     scope, scope_params = scope_sql(topic, course)
+    topics, topics_params = _topic_scope(topic, course)
     visible, visible_params = visible_courses(learner)
-    studiable, studiable_params = studiable_sql(learner)
-    shown, shown_params = unhidden_sql("c", learner, now)
+    served, served_params = served_states_sql(learner, now, topic, course)
+    own = f"SELECT c.id FROM {sql.table(Card)} c WHERE c.learner_id = %s {scope}"
+    learning_due = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
+    review_due = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
     found: defaultdict[Key, Counts] = defaultdict(Counts)
     # One statement, four parts (the reviewer asks for counts with every card): each
-    # topic's cards in use ("all"), those of them the learner has suspended or buried
-    # ("hidden"), and the learner's states of the others ("seen"): what is left is new to
-    # the learner. And what the day's StudyDay holds so far ("day"), which the limits are
-    # taken from. "all" reads the cards alone, not the learner's marks of each: its cost
-    # is a count of the course's cards from the partial index card_in_use alone.
+    # topic's cards in use ("all", kept in the topic by the database: counting them here
+    # cost every request a walk over the course's cards), those of them the learner has
+    # suspended or buried ("hidden"), and the learner's states of the others ("seen",
+    # read from the states alone, see served_states_sql; those of their own cards of no
+    # topic, from missed quiz questions, by their card's course): what is left is new to
+    # the learner. And what the day's StudyDay holds so far ("day"), which the limits
+    # are taken from.
     in_use = in_use_sql("c")
     rows = sql.rows(
-        f"""SELECT 'all', c.course_id, c.topic_id, COUNT(*), 0, 0 FROM {sql.table(Card)} c
-            WHERE {in_use} AND c.topic_id IS NOT NULL {scope}
-              AND c.course_id IN ({visible})
-            GROUP BY c.course_id, c.topic_id
+        f"""SELECT 'all', t.course_id, t.id, t.cards_in_use, 0, 0 FROM {sql.table(Topic)} t
+            WHERE t.cards_in_use > 0 {topics} AND t.course_id IN ({visible})
             UNION ALL
             SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
             FROM {sql.table(CardMark)} m JOIN {sql.table(Card)} c ON c.id = m.card_id
@@ -112,33 +115,34 @@ def day_counts(
               AND c.course_id IN ({visible})
             GROUP BY c.course_id, c.topic_id
             UNION ALL
-            SELECT 'seen', c.course_id, c.topic_id,
-                   SUM(CASE WHEN c.kind <> {sql.constant(Card.Kind.FROM_QUIZ)} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN s.phase IN (%s, %s) AND s.due < %s THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN s.phase = %s AND s.due < %s THEN 1 ELSE 0 END)
+            SELECT 'seen', t.course_id, g.topic_id, g.started, g.learning, g.due
+            FROM (SELECT s.topic_id,
+                         SUM(CASE WHEN s.card_id IN ({own}) THEN 0 ELSE 1 END) AS started,
+                         {learning_due} AS learning, {review_due} AS due
+                  FROM {sql.table(CardState)} s
+                  WHERE s.learner_id = %s AND s.topic_id IS NOT NULL AND {served}
+                  GROUP BY s.topic_id) g
+            JOIN {sql.table(Topic)} t ON t.id = g.topic_id
+            UNION ALL
+            SELECT 'seen', c.course_id, NULL, 0, {learning_due}, {review_due}
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-            WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
-              AND {studiable} AND {shown}
-            GROUP BY c.course_id, c.topic_id
+            WHERE s.learner_id = %s AND s.topic_id IS NULL AND {served}
+            GROUP BY c.course_id
             UNION ALL
             SELECT 'day', d.reviews, d.new_cards, d.review_cards, d.correct, 0
             FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day = %s""",
         [
-            *scope_params,
+            *topics_params,
             *visible_params,
             learner.pk,
             now,
             *scope_params,
             *visible_params,
-            Phase.LEARNING,
-            Phase.RELEARNING,
-            end,
-            Phase.REVIEW,
-            end,
-            learner.pk,
-            *scope_params,
-            *studiable_params,
-            *shown_params,
+            *[learner.pk, *scope_params],  # own
+            *[end, end],
+            *[learner.pk, *served_params],
+            *[end, end],
+            *[learner.pk, *served_params],
             learner.pk,
             day,
         ],
@@ -166,3 +170,12 @@ def day_counts(
         new_left=max(0, profile.new_per_day - studied.new_cards),
         reviews_left=max(0, profile.reviews_per_day - studied.review_cards),
     )
+
+
+def _topic_scope(topic: Topic | None, course: Course | None) -> tuple[str, list]:
+    """scope_sql for topics (alias t) rather than cards."""
+    if topic is not None:
+        return "AND t.id = %s", [topic.pk]
+    if course is not None:
+        return "AND t.course_id = %s", [course.pk]
+    return "", []

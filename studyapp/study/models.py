@@ -96,6 +96,36 @@ class ReviewLog(models.Model):
         return f"{self.learner_id}/{self.card_id} #{self.seq}: {self.rating}"
 
 
+class NewCardFrontier(models.Model):
+    """How far a learner has come through a topic's new cards: every card in use of the
+    topic up to this one, in the reviewer's order (position, line, id), has a state of
+    theirs, as of the topic's cards_version. The reviewer looks for the next new card
+    after it, not from the topic's first card: that walk grew with every card the learner
+    had started (bench/load.py). A grade of the next new card moves it on; an undo of a
+    card's first review deletes it; a change of the topic's cards makes it stale (the
+    version no longer matches), and the walk then starts from the first card again.
+    """
+
+    # No index of its own: the unique (learner, topic) leads with it.
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    # The last card of the learner's started run, by the order's three keys.
+    position = models.PositiveIntegerField()
+    line = models.PositiveIntegerField()
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "topic"], name="newcardfrontier_unique_learner_topic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.topic_id} after card {self.card_id}"
+
+
 class StudyDay(models.Model):
     """A learner's counts for one study day, kept as reviews happen (and undone with them).
 

@@ -18,7 +18,7 @@ from studyapp.accounts.models import Profile
 from studyapp.classes.models import Classroom, Membership
 from studyapp.courses.models import Card, Course, Teaching, Topic
 from studyapp.study import scheduling
-from studyapp.study.models import CardMark, CardState, ReviewLog, StudyDay
+from studyapp.study.models import CardMark, CardState, NewCardFrontier, ReviewLog, StudyDay
 from studyapp.study.scheduling import Memory, Phase, Rating
 
 # When nothing else is due, learning cards due this soon are shown early, as Anki does,
@@ -119,32 +119,28 @@ def next_card(
     The reviewer asks this for every card, so both queries are written in SQL (see
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
-    scope, scope_params = scope_sql(topic, course)
-    studiable, studiable_params = studiable_sql(learner)
-    # The learner's marks come with the card (its flag), and leave out what they hide.
+    served, served_params = served_states_sql(learner, now, topic, course)
+    # The card's flag comes with it (what the learner hides is left out by served).
     marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
-    shown = (
-        "(m.id IS NULL OR (NOT m.suspended AND (m.buried_until IS NULL OR m.buried_until <= %s)))"
-    )
     reviews_left = profile.reviews_per_day > today.counts.review_cards
 
     def first_due(rank: int, condition: str, params: list) -> tuple[str, list]:
-        # The first by due of one kind: PostgreSQL and SQLite walk the learner's states in
-        # due order (index cardstate_due) and stop at the first that passes, rather than
-        # rank and sort every candidate (a learner's day of learning cards, say).
+        # The first by due of one kind, chosen from the learner's states alone (served:
+        # no look-up of each state's card) in the order of index cardstate_due, which
+        # PostgreSQL and SQLite can walk and stop at the first that passes; only that
+        # one is joined to its card.
         return (
             f"""SELECT * FROM (
                 SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
                        {sql.columns(Topic, "t")}, {rank} AS rnk, COALESCE(m.flag, 0) AS flag
-                FROM {sql.table(CardState)} s
+                FROM (SELECT * FROM {sql.table(CardState)} s
+                      WHERE s.learner_id = %s AND {condition} AND {served}
+                      ORDER BY s.due, s.topic_id, s.card_id
+                      LIMIT 1) s
                 JOIN {sql.table(Card)} c ON c.id = s.card_id
                 LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-                {marks}
-                WHERE s.learner_id = %s AND c.retired_at IS NULL {scope}
-                  AND {studiable} AND {shown} AND {condition}
-                ORDER BY s.due, s.id
-                LIMIT 1) b{rank}""",
-            [learner.pk, learner.pk, *scope_params, *studiable_params, now, *params],
+                {marks}) b{rank}""",
+            [learner.pk, *params, *served_params, learner.pk],
         )
 
     learning = f"s.phase IN ({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
@@ -193,10 +189,11 @@ def _first_new_card(
     """SQL for the id of the learner's next new card: in the first topic (in course and
     topic order) that has one, the first by position (Card.position).
 
-    Both steps walk an index (card_topic_active, card_new_order) and stop at the first
-    card the learner has not seen, so the cost grows with the cards they have started in
-    the topics before it, never with the size of the course (bench/review.py,
-    course_growth). Cards from quiz questions are never new.
+    Both steps walk an index (card_topic_active, card_new_order) from the learner's place
+    in the topic (NewCardFrontier), or from its first card when they have none there, and
+    stop at the first card the learner has not seen: the cost grows with neither the size
+    of the course (bench/review.py, course_growth) nor the cards the learner has started
+    (bench/load.py). Cards from quiz questions are never new.
     """
 
     def unseen(card: str) -> tuple[str, list]:
@@ -204,7 +201,7 @@ def _first_new_card(
         return (
             f"""{in_use_sql(card)}
                 AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
-                                WHERE s.card_id = {card}.id AND s.learner_id = %s)
+                                WHERE s.card_id = {card}.id AND s.learner_id = %s{sql.probe()})
                 AND {hidden}""",
             [learner.pk, *hidden_params],
         )
@@ -218,17 +215,142 @@ def _first_new_card(
         scope, scope_params = "", []
     in_topic, in_topic_params = unseen("ct")
     in_card, in_card_params = unseen("cf")
-    first_topic = f"""SELECT tf.id FROM {sql.table(Topic)} tf
+    first_topic = f"""SELECT tf.id FROM {sql.table(Topic)} tf {frontier_join("ft", "tf")}
         WHERE tf.course_id IN ({visible}) {scope}
-          AND EXISTS (SELECT 1 FROM {sql.table(Card)} ct WHERE ct.topic_id = tf.id AND {in_topic})
+          AND EXISTS (SELECT 1 FROM {sql.table(Card)} ct
+                      WHERE ct.topic_id = tf.id AND {past_frontier("ct", "ft")} AND {in_topic}
+                      {sql.probe()})
         ORDER BY tf.course_id, tf."order", tf.title, tf.id
         LIMIT 1"""
+    # The first topic once (a WITH), and the learner's place in it as values worked out
+    # before the walk, so that the walk starts there in the index (as a join, PostgreSQL
+    # may walk from the topic's first card and test each against the frontier).
+    place = _place_sql("(SELECT id FROM first)")
     return (
-        f"""SELECT cf.id FROM {sql.table(Card)} cf
-            WHERE cf.topic_id = ({first_topic}) AND {in_card}
+        f"""WITH first AS ({first_topic})
+            SELECT cf.id FROM {sql.table(Card)} cf
+            WHERE cf.topic_id = (SELECT id FROM first)
+              AND (cf.position, cf.line, cf.id) > ({", ".join(place)}) AND {in_card}
             ORDER BY cf.position, cf.line, cf.id
             LIMIT 1""",
-        [*visible_params, *scope_params, *in_topic_params, *in_card_params],
+        [
+            learner.pk,  # the first topic's frontier
+            *visible_params,
+            *scope_params,
+            *in_topic_params,
+            *[learner.pk] * len(place),
+            *in_card_params,
+        ],
+    )
+
+
+def frontier_join(alias: str, topic: str) -> str:
+    """SQL joining the learner's NewCardFrontier (as alias) in a topic (its alias), when
+    it is of the topic's cards as they are now (the version); the learner is a %s."""
+    return f"""LEFT JOIN {sql.table(NewCardFrontier)} {alias}
+        ON {alias}.learner_id = %s AND {alias}.topic_id = {topic}.id
+           AND {alias}.version = {topic}.cards_version"""
+
+
+def past_frontier(card: str, frontier: str) -> str:
+    """SQL true for a card (its alias) after a frontier (a frontier_join alias) in the
+    reviewer's order, or for any card when there is none (positions are never negative).
+    A row comparison, so that the walk starts there in the index card_new_order."""
+    return f"""({card}.position, {card}.line, {card}.id) > (COALESCE({frontier}.position, -1),
+        COALESCE({frontier}.line, -1), COALESCE({frontier}.card_id, -1))"""
+
+
+def _frontier_statement(learner: AbstractBaseUser, card: Card) -> sql.Statement:
+    """The statement that moves the learner's frontier in the card's topic up to the card
+    they are grading for the first time, when it is the first card after the frontier
+    that they have not started: then no card they have not started lies between.
+
+    Usually the card is the one right after the frontier, and the walk reads one index
+    entry; after a change of the topic's cards, it walks from the topic's first card,
+    once. The card's own state, which the grade writes beside it, does not count (on
+    SQLite, sql.together runs the writes one by one). Written, as _first_new_card is, so
+    that the walk starts at the frontier whatever PostgreSQL's statistics say: the
+    frontier first, as values, then an ordered walk.
+    """
+    table = sql.table(NewCardFrontier)
+    place = _place_sql("%s")
+    return (
+        f"""INSERT INTO {table} (learner_id, topic_id, version, position, line, card_id)
+            SELECT %s, t.id, t.cards_version, c.position, c.line, c.id
+            FROM {sql.table(Card)} c JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+            WHERE c.id = %s AND c.id = (
+                SELECT x.id FROM {sql.table(Card)} x
+                WHERE x.topic_id = %s AND {in_use_sql("x")}
+                  AND (x.position, x.line, x.id) > ({", ".join(place)})
+                  AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
+                                  WHERE s.learner_id = %s AND s.card_id = x.id
+                                    AND x.id <> %s{sql.probe()})  -- its own, on SQLite
+                ORDER BY x.position, x.line, x.id
+                LIMIT 1)
+            ON CONFLICT (learner_id, topic_id) DO UPDATE SET version = excluded.version,
+                position = excluded.position, line = excluded.line, card_id = excluded.card_id
+            RETURNING id""",
+        [
+            *[learner.pk, card.pk, card.topic_id],
+            *[value for _ in place for value in (learner.pk, card.topic_id)],
+            *[learner.pk, card.pk],
+        ],
+    )
+
+
+def _place_sql(topic: str) -> list[str]:
+    """SQL for the learner's frontier in a topic (an SQL expression; the learner is a
+    %s before it) as three values, position, line and card (-1 each, before any card,
+    when they have none there or it is stale): each its own subquery, which the database
+    works out once, before the walk that starts there."""
+    return [
+        f"""COALESCE((SELECT fr.{column} FROM {sql.table(NewCardFrontier)} fr
+                      JOIN {sql.table(Topic)} tp ON tp.id = fr.topic_id
+                      WHERE fr.learner_id = %s AND fr.topic_id = {topic}
+                        AND fr.version = tp.cards_version), -1)"""
+        for column in ("position", "line", "card_id")
+    ]
+
+
+def served_states_sql(
+    learner: AbstractBaseUser, now: datetime, topic: Topic | None, course: Course | None
+) -> tuple[str, list]:
+    """SQL true for a state of the learner's (alias s) that the reviewer may serve: of a
+    card in use, in scope (a topic, a course, or all), that they may study and have not
+    suspended or buried, as studiable_sql, unhidden_sql and scope_sql say of the card.
+
+    Decided from the state's own columns (its card and topic) and a few small sets that
+    the database makes once per statement (hashed): the cards the learner hides, the
+    retired cards in scope, their own cards (from missed quiz questions) and the topics
+    they may study. Not by looking up each state's card, which cost the reviewer's due
+    card and the day's counts a read of the card table for every state the learner has
+    (bench/load.py). A state's topic is its card's (CardState.topic).
+    """
+    visible, visible_params = visible_courses(learner)
+    cards, cards_params = scope_sql(topic, course)
+    if topic is not None:
+        topics, topics_params = "AND t.id = %s", [topic.pk]
+    elif course is not None:
+        topics, topics_params = "AND t.course_id = %s", [course.pk]
+    else:
+        topics, topics_params = "", []
+    card, topic_table = sql.table(Card), sql.table(Topic)
+    return (
+        f"""s.card_id NOT IN (SELECT m.card_id FROM {sql.table(CardMark)} m
+                              WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s))
+            AND s.card_id NOT IN (SELECT c.id FROM {card} c
+                                  WHERE c.retired_at IS NOT NULL {cards}
+                                    AND (c.course_id IN ({visible}) OR c.learner_id = %s))
+            AND (s.topic_id IN (SELECT t.id FROM {topic_table} t
+                                WHERE t.course_id IN ({visible}) {topics})
+                 OR s.card_id IN (SELECT c.id FROM {card} c
+                                  WHERE c.learner_id = %s AND c.retired_at IS NULL {cards}))""",
+        [
+            *[learner.pk, now],
+            *[*cards_params, *visible_params, learner.pk],
+            *[*visible_params, *topics_params],
+            *[learner.pk, *cards_params],
+        ],
     )
 
 
@@ -244,8 +366,8 @@ def scope_sql(topic: Topic | None, course: Course | None) -> tuple[str, list]:
 
 def in_use_sql(card: str) -> str:
     """SQL that is true for a card (its alias in the query) in use and not a quiz
-    question's: the condition of the partial index card_in_use, with the constant written
-    in so that a prepared statement's plan knows it (sql.constant)."""
+    question's (as Topic.cards_in_use counts them), with the constant written in so that
+    a prepared statement's plan knows it (sql.constant)."""
     return f"{card}.retired_at IS NULL AND {card}.kind <> {sql.constant(Card.Kind.FROM_QUIZ)}"
 
 
@@ -393,15 +515,21 @@ def grade(
             memory = scheduling.review(
                 memory_of(state), Rating(rating), now, profile.desired_retention, profile.parameters
             )
+            writes = []
             if state is None:
                 state = CardState(learner=learner, card=card)
+                if card.topic_id is not None and card.kind != Card.Kind.FROM_QUIZ:
+                    writes.append(_frontier_statement(learner, card))
             state.topic_id = card.topic_id
             _apply(state, memory)
             state.reps = seq + 1
-            # In SQL, as is the rest of grading (see next_card), and the three writes
-            # together: on PostgreSQL, one trip to the server.
-            log.pk, state.pk, _ = sql.together(
-                sql.insert_statement(log), _save_statement(state), _count_statement(log, +1)
+            # In SQL, as is the rest of grading (see next_card), and the writes together:
+            # on PostgreSQL, one trip to the server.
+            log.pk, state.pk, *_ = sql.together(
+                sql.insert_statement(log),
+                _save_statement(state),
+                _count_statement(log, +1),
+                *writes,
             )
             log._state.adding = state._state.adding = False  # saved, as save() would mark
     except IntegrityError as error:
@@ -470,6 +598,8 @@ def undo_last(learner: AbstractBaseUser, log: ReviewLog | None = None) -> Review
             )
         if log.state_before is None:
             state.delete()
+            # The card is new again, and may lie before the learner's frontier.
+            NewCardFrontier.objects.filter(learner=learner, topic=state.topic_id).delete()
         else:
             _restore(state, log.state_before)
             sql.together(_save_statement(state))
