@@ -278,7 +278,7 @@ class Card(models.Model):
             # learner has no state of (study/reviewer.py, next_card).
             models.Index(fields=["topic", "position", "line", "id"], name="card_new_order"),
             # The retired cards of the courses a learner may study, which the reviewer
-            # leaves out of their states (study/reviewer.py, served_states_sql).
+            # leaves out of their states (study/reviewer.py, served_states).
             models.Index(
                 fields=["course", "topic"],
                 name="card_retired",

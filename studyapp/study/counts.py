@@ -26,8 +26,7 @@ from studyapp.study.reviewer import (
     Today,
     in_use_sql,
     scope_sql,
-    served_states_sql,
-    visible_courses,
+    served_states,
 )
 from studyapp.study.scheduling import Phase
 
@@ -89,9 +88,8 @@ def day_counts(
     start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     scope, scope_params = scope_sql(topic, course)
     topics, topics_params = _topic_scope(topic, course)
-    visible, visible_params = visible_courses(learner)
-    served, served_params = served_states_sql(learner, now, topic, course)
-    own = f"SELECT c.id FROM {sql.table(Card)} c WHERE c.learner_id = %s {scope}"
+    served = served_states(learner, now, topic, course)
+    own = f"(SELECT id FROM {served.own})"
     learning_due = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
     review_due = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
     found: defaultdict[Key, Counts] = defaultdict(Counts)
@@ -99,50 +97,48 @@ def day_counts(
     # topic's cards in use ("all", kept in the topic by the database: counting them here
     # cost every request a walk over the course's cards), those of them the learner has
     # suspended or buried ("hidden"), and the learner's states of the others ("seen",
-    # read from the states alone, see served_states_sql; those of their own cards of no
+    # read from the states alone, see served_states; those of their own cards of no
     # topic, from missed quiz questions, by their card's course): what is left is new to
     # the learner. And what the day's StudyDay holds so far ("day"), which the limits
     # are taken from.
     in_use = in_use_sql("c")
     rows = sql.rows(
-        f"""SELECT 'all', t.course_id, t.id, t.cards_in_use, 0, 0 FROM {sql.table(Topic)} t
-            WHERE t.cards_in_use > 0 {topics} AND t.course_id IN ({visible})
+        f"""WITH {served.sets}
+            SELECT 'all', t.course_id, t.id, t.cards_in_use, 0, 0 FROM {sql.table(Topic)} t
+            WHERE t.cards_in_use > 0 {topics} AND t.course_id IN (SELECT id FROM {served.courses})
             UNION ALL
             SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
             FROM {sql.table(CardMark)} m JOIN {sql.table(Card)} c ON c.id = m.card_id
             WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s)
               AND {in_use} AND c.topic_id IS NOT NULL {scope}
-              AND c.course_id IN ({visible})
+              AND c.course_id IN (SELECT id FROM {served.courses})
             GROUP BY c.course_id, c.topic_id
             UNION ALL
             SELECT 'seen', t.course_id, g.topic_id, g.started, g.learning, g.due
             FROM (SELECT s.topic_id,
-                         SUM(CASE WHEN s.card_id IN ({own}) THEN 0 ELSE 1 END) AS started,
+                         COUNT(*) - SUM(CASE WHEN s.card_id IN {own} THEN 1 ELSE 0 END)
+                             AS started,
                          {learning_due} AS learning, {review_due} AS due
                   FROM {sql.table(CardState)} s
-                  WHERE s.learner_id = %s AND s.topic_id IS NOT NULL AND {served}
+                  WHERE s.learner_id = %s AND s.topic_id IS NOT NULL AND {served.condition}
                   GROUP BY s.topic_id) g
             JOIN {sql.table(Topic)} t ON t.id = g.topic_id
             UNION ALL
             SELECT 'seen', c.course_id, NULL, 0, {learning_due}, {review_due}
             FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-            WHERE s.learner_id = %s AND s.topic_id IS NULL AND {served}
+            WHERE s.learner_id = %s AND s.topic_id IS NULL AND {served.condition}
             GROUP BY c.course_id
             UNION ALL
             SELECT 'day', d.reviews, d.new_cards, d.review_cards, d.correct, 0
             FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day = %s""",
         [
+            *served.params,
             *topics_params,
-            *visible_params,
             learner.pk,
             now,
             *scope_params,
-            *visible_params,
-            *[learner.pk, *scope_params],  # own
-            *[end, end],
-            *[learner.pk, *served_params],
-            *[end, end],
-            *[learner.pk, *served_params],
+            *[end, end, learner.pk],
+            *[end, end, learner.pk],
             learner.pk,
             day,
         ],

@@ -119,7 +119,7 @@ def next_card(
     The reviewer asks this for every card, so both queries are written in SQL (see
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
-    served, served_params = served_states_sql(learner, now, topic, course)
+    served = served_states(learner, now, topic, course)
     # The card's flag comes with it (what the learner hides is left out by served).
     marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
     reviews_left = profile.reviews_per_day > today.counts.review_cards
@@ -134,13 +134,13 @@ def next_card(
                 SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
                        {sql.columns(Topic, "t")}, {rank} AS rnk, COALESCE(m.flag, 0) AS flag
                 FROM (SELECT * FROM {sql.table(CardState)} s
-                      WHERE s.learner_id = %s AND {condition} AND {served}
+                      WHERE s.learner_id = %s AND {condition} AND {served.condition}
                       ORDER BY s.due, s.topic_id, s.card_id
                       LIMIT 1) s
                 JOIN {sql.table(Card)} c ON c.id = s.card_id
                 LEFT JOIN {sql.table(Topic)} t ON t.id = c.topic_id
                 {marks}) b{rank}""",
-            [learner.pk, *params, *served_params, learner.pk],
+            [learner.pk, *params, learner.pk],
         )
 
     learning = f"s.phase IN ({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
@@ -152,10 +152,10 @@ def next_card(
         first_due(2, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD])
     )
     due = sql.fetch_one(
-        "SELECT * FROM ("
+        f"WITH {served.sets} SELECT * FROM ("
         + " UNION ALL ".join(query for query, _ in branches)
         + ") due ORDER BY rnk LIMIT 1",
-        [param for _, params in branches for param in params],
+        [*served.params, *(param for _, params in branches for param in params)],
         CardState,
         Card,
         Topic,
@@ -312,18 +312,32 @@ def _place_sql(topic: str) -> list[str]:
     ]
 
 
-def served_states_sql(
+@dataclass
+class Served:
+    """What the reviewer may serve of a learner's states, for one statement: `sets`, the
+    WITH parts that make a few small sets once per statement (with their `params`), and
+    `condition`, SQL true for a state (alias s) in them; `own` and `courses` name the
+    sets of the learner's own cards and of the courses they may study."""
+
+    sets: str
+    params: list
+    condition: str
+    own: str = "served_own"
+    courses: str = "served_courses"  # the courses they may study
+
+
+def served_states(
     learner: AbstractBaseUser, now: datetime, topic: Topic | None, course: Course | None
-) -> tuple[str, list]:
-    """SQL true for a state of the learner's (alias s) that the reviewer may serve: of a
-    card in use, in scope (a topic, a course, or all), that they may study and have not
-    suspended or buried, as studiable_sql, unhidden_sql and scope_sql say of the card.
+) -> Served:
+    """The states of the learner's (alias s) that the reviewer may serve: of a card in
+    use, in scope (a topic, a course, or all), that they may study and have not suspended
+    or buried, as studiable_sql, unhidden_sql and scope_sql say of the card.
 
     Decided from the state's own columns (its card and topic) and a few small sets that
-    the database makes once per statement (hashed): the cards the learner hides, the
-    retired cards in scope, their own cards (from missed quiz questions) and the topics
-    they may study. Not by looking up each state's card, which cost the reviewer's due
-    card and the day's counts a read of the card table for every state the learner has
+    the statement makes once, at its top (WITH): the cards the learner hides, the retired
+    cards in scope, their own cards (from missed quiz questions) and the topics they may
+    study. Not by looking up each state's card, which cost the reviewer's due card and
+    the day's counts a read of the card table for every state the learner has
     (bench/load.py). A state's topic is its card's (CardState.topic).
     """
     visible, visible_params = visible_courses(learner)
@@ -334,23 +348,37 @@ def served_states_sql(
         topics, topics_params = "AND t.course_id = %s", [course.pk]
     else:
         topics, topics_params = "", []
-    card, topic_table = sql.table(Card), sql.table(Topic)
-    return (
-        f"""s.card_id NOT IN (SELECT m.card_id FROM {sql.table(CardMark)} m
-                              WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s))
-            AND s.card_id NOT IN (SELECT c.id FROM {card} c
-                                  WHERE c.retired_at IS NOT NULL {cards}
-                                    AND (c.course_id IN ({visible}) OR c.learner_id = %s))
-            AND (s.topic_id IN (SELECT t.id FROM {topic_table} t
-                                WHERE t.course_id IN ({visible}) {topics})
-                 OR s.card_id IN (SELECT c.id FROM {card} c
-                                  WHERE c.learner_id = %s AND c.retired_at IS NULL {cards}))""",
-        [
+    card = sql.table(Card)
+    # The retired cards in two parts, each read from an index alone (card_retired, the
+    # learner's own cards): as one OR, SQLite read every card of the courses instead.
+    return Served(
+        sets=f"""served_courses AS ({visible}),
+            served_hidden AS (
+                SELECT m.card_id FROM {sql.table(CardMark)} m
+                WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s)),
+            served_retired AS (
+                SELECT c.id FROM {card} c
+                WHERE c.retired_at IS NOT NULL {cards}
+                  AND c.course_id IN (SELECT id FROM served_courses)
+                UNION ALL SELECT c.id FROM {card} c
+                WHERE c.learner_id = %s AND c.retired_at IS NOT NULL {cards}),
+            served_own AS (
+                SELECT c.id FROM {card} c
+                WHERE c.learner_id = %s AND c.retired_at IS NULL {cards}),
+            served_topics AS (
+                SELECT t.id FROM {sql.table(Topic)} t
+                WHERE t.course_id IN (SELECT id FROM served_courses) {topics})""",
+        params=[
+            *visible_params,
             *[learner.pk, now],
-            *[*cards_params, *visible_params, learner.pk],
-            *[*visible_params, *topics_params],
+            *[*cards_params, learner.pk, *cards_params],
             *[learner.pk, *cards_params],
+            *topics_params,
         ],
+        condition="""s.card_id NOT IN (SELECT card_id FROM served_hidden)
+            AND s.card_id NOT IN (SELECT id FROM served_retired)
+            AND (s.topic_id IN (SELECT id FROM served_topics)
+                 OR s.card_id IN (SELECT id FROM served_own))""",
     )
 
 

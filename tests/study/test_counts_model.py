@@ -3,7 +3,7 @@ ORM, in random worlds: courses the learner may and may not study, retired cards,
 their own from missed quiz questions (with a topic and without), suspended and buried
 cards, states in every phase, and each scope (everything, a course, a topic).
 
-The counts read the learner's states alone (reviewer.served_states_sql) and each topic's
+The counts read the learner's states alone (reviewer.served_states) and each topic's
 count of cards kept by the database (Topic.cards_in_use); this checks that they still
 say what the plain rules say."""
 
