@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 # Topic.cards_in_use and Topic.cards_version, kept by the database on every change of a
 # card, however it is made (a note import, the admin, a bulk update). A card is in use:
-# not retired, not a quiz question's, in a topic (the partial index card_in_use's
-# condition). A change of the reviewer's order (topic, position, line) or of whether a
-# card is in use bumps the version of the topics it leaves and joins.
+# not retired, not a quiz question's, in a topic. A change of the reviewer's order (topic,
+# position, line) or of whether a card is in use bumps the version of the topics it leaves
+# and joins.
 IN_USE = "{row}.retired_at IS NULL AND {row}.kind <> 'from-quiz' AND {row}.topic_id IS NOT NULL"
 LEAVE = (
     "UPDATE studyapp_topic SET cards_in_use = cards_in_use - 1, cards_version = cards_version + 1"
@@ -107,14 +107,7 @@ class Migration(migrations.Migration):
                 ("version", models.PositiveIntegerField()),
                 ("position", models.PositiveIntegerField()),
                 ("line", models.PositiveIntegerField()),
-                (
-                    "card",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="studyapp.card",
-                    ),
-                ),
+                ("last_card", models.BigIntegerField()),
                 (
                     "learner",
                     models.ForeignKey(

@@ -110,10 +110,14 @@ class NewCardFrontier(models.Model):
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     version = models.PositiveIntegerField()
-    # The last card of the learner's started run, by the order's three keys.
+    # The last card of the learner's started run, by the order's three keys: its id as
+    # a number, not a key to the card (a deleted card still marks the place), so that
+    # moving the frontier changes no indexed column and PostgreSQL updates the row in
+    # place (a HOT update): rewritten with every new card, its indexes would otherwise
+    # swell until each look-up read dozens of pages (bench/load.py).
     position = models.PositiveIntegerField()
     line = models.PositiveIntegerField()
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
+    last_card = models.BigIntegerField()
 
     class Meta:
         constraints = [
@@ -123,7 +127,7 @@ class NewCardFrontier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.learner_id}/{self.topic_id} after card {self.card_id}"
+        return f"{self.learner_id}/{self.topic_id} after card {self.last_card}"
 
 
 class StudyDay(models.Model):

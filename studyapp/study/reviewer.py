@@ -257,7 +257,7 @@ def past_frontier(card: str, frontier: str) -> str:
     reviewer's order, or for any card when there is none (positions are never negative).
     A row comparison, so that the walk starts there in the index card_new_order."""
     return f"""({card}.position, {card}.line, {card}.id) > (COALESCE({frontier}.position, -1),
-        COALESCE({frontier}.line, -1), COALESCE({frontier}.card_id, -1))"""
+        COALESCE({frontier}.line, -1), COALESCE({frontier}.last_card, -1))"""
 
 
 def _frontier_statement(learner: AbstractBaseUser, card: Card) -> sql.Statement:
@@ -275,7 +275,7 @@ def _frontier_statement(learner: AbstractBaseUser, card: Card) -> sql.Statement:
     table = sql.table(NewCardFrontier)
     place = _place_sql("%s")
     return (
-        f"""INSERT INTO {table} (learner_id, topic_id, version, position, line, card_id)
+        f"""INSERT INTO {table} (learner_id, topic_id, version, position, line, last_card)
             SELECT %s, t.id, t.cards_version, c.position, c.line, c.id
             FROM {sql.table(Card)} c JOIN {sql.table(Topic)} t ON t.id = c.topic_id
             WHERE c.id = %s AND c.id = (
@@ -288,7 +288,8 @@ def _frontier_statement(learner: AbstractBaseUser, card: Card) -> sql.Statement:
                 ORDER BY x.position, x.line, x.id
                 LIMIT 1)
             ON CONFLICT (learner_id, topic_id) DO UPDATE SET version = excluded.version,
-                position = excluded.position, line = excluded.line, card_id = excluded.card_id
+                position = excluded.position, line = excluded.line,
+                last_card = excluded.last_card
             RETURNING id""",
         [
             *[learner.pk, card.pk, card.topic_id],
@@ -308,7 +309,7 @@ def _place_sql(topic: str) -> list[str]:
                       JOIN {sql.table(Topic)} tp ON tp.id = fr.topic_id
                       WHERE fr.learner_id = %s AND fr.topic_id = {topic}
                         AND fr.version = tp.cards_version), -1)"""
-        for column in ("position", "line", "card_id")
+        for column in ("position", "line", "last_card")
     ]
 
 

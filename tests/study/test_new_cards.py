@@ -34,7 +34,7 @@ def learn(learner, card: Card, now=NOW) -> None:
 
 def frontier(learner, card: Card) -> int | None:
     found = NewCardFrontier.objects.filter(learner=learner, topic=card.topic_id).first()
-    return found.card_id if found else None
+    return found.last_card if found else None
 
 
 def test_the_frontier_follows_new_cards_graded_in_order(learner):
