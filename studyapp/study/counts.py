@@ -21,7 +21,7 @@ from studyapp import sql
 from studyapp.accounts.models import Profile
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
-from studyapp.study.models import CardMark, CardState, StudyDay
+from studyapp.study.models import CardState, StudyDay
 from studyapp.study.reviewer import (
     Today,
     in_use_sql,
@@ -108,9 +108,8 @@ def day_counts(
             WHERE t.cards_in_use > 0 {topics} AND t.course_id IN (SELECT id FROM {served.courses})
             UNION ALL
             SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
-            FROM {sql.table(CardMark)} m JOIN {sql.table(Card)} c ON c.id = m.card_id
-            WHERE m.learner_id = %s AND (m.suspended OR m.buried_until > %s)
-              AND {in_use} AND c.topic_id IS NOT NULL {scope}
+            FROM {served.hidden} h JOIN {sql.table(Card)} c ON c.id = h.card_id
+            WHERE {in_use} AND c.topic_id IS NOT NULL {scope}
               AND c.course_id IN (SELECT id FROM {served.courses})
             GROUP BY c.course_id, c.topic_id
             UNION ALL
@@ -134,8 +133,6 @@ def day_counts(
         [
             *served.params,
             *topics_params,
-            learner.pk,
-            now,
             *scope_params,
             *[end, end, learner.pk],
             *[end, end, learner.pk],

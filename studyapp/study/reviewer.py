@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -317,14 +317,15 @@ def _place_sql(topic: str) -> list[str]:
 class Served:
     """What the reviewer may serve of a learner's states, for one statement: `sets`, the
     WITH parts that make a few small sets once per statement (with their `params`), and
-    `condition`, SQL true for a state (alias s) in them; `own` and `courses` name the
-    sets of the learner's own cards and of the courses they may study."""
+    `condition`, SQL true for a state (alias s) in them; `own`, `courses` and `hidden`
+    name three of the sets, for other parts of the statement."""
 
     sets: str
     params: list
     condition: str
     own: str = "served_own"
     courses: str = "served_courses"  # the courses they may study
+    hidden: str = "served_hidden"  # the cards they have suspended or buried
 
 
 def served_states(
@@ -350,6 +351,9 @@ def served_states(
     else:
         topics, topics_params = "", []
     card = sql.table(Card)
+    # A learner's own cards are a few, a course's thousands: SQLite, without statistics,
+    # would read the course's to find them (sql.unindexed).
+    own, _ = scope_sql(topic, course, column=sql.unindexed)
     # The retired cards in two parts, each read from an index alone (card_retired, the
     # learner's own cards): as one OR, SQLite read every card of the courses instead.
     return Served(
@@ -365,7 +369,7 @@ def served_states(
                 WHERE c.learner_id = %s AND c.retired_at IS NOT NULL {cards}),
             served_own AS (
                 SELECT c.id FROM {card} c
-                WHERE c.learner_id = %s AND c.retired_at IS NULL {cards}),
+                WHERE c.learner_id = %s AND c.retired_at IS NULL {own}),
             served_topics AS (
                 SELECT t.id FROM {sql.table(Topic)} t
                 WHERE t.course_id IN (SELECT id FROM served_courses) {topics})""",
@@ -383,13 +387,16 @@ def served_states(
     )
 
 
-def scope_sql(topic: Topic | None, course: Course | None) -> tuple[str, list]:
+def scope_sql(
+    topic: Topic | None, course: Course | None, column: Callable[[str], str] = str
+) -> tuple[str, list]:
     """SQL narrowing cards (alias c) to one topic, one course, or neither (everything the
-    learner may study): what the reviewer is asked to study, and what it counts."""
+    learner may study): what the reviewer is asked to study, and what it counts. The
+    column goes through `column` (sql.unindexed, say)."""
     if topic is not None:
-        return "AND c.topic_id = %s", [topic.pk]
+        return f"AND {column('c.topic_id')} = %s", [topic.pk]
     if course is not None:
-        return "AND c.course_id = %s", [course.pk]
+        return f"AND {column('c.course_id')} = %s", [course.pk]
     return "", []
 
 
