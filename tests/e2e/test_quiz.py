@@ -67,6 +67,9 @@ def test_upload_preview_confirm_then_practice_and_test(
     page.goto(live_server.url + Quiz.objects.get().get_absolute_url())
     page.get_by_role("button", name="Start a new attempt").click()
     expect(page.get_by_role("timer")).to_be_visible()
+    # htmx listens once the page has loaded; a choice made before is only saved with the
+    # form (as without JavaScript), and a loaded CI machine once got there first.
+    page.wait_for_load_state("load")
     zones = page.locator("section", has_text="inside a Region")
     zones.get_by_label("True").check()  # saved as it is chosen
     expect(zones.get_by_text("Saved at")).to_be_visible()
