@@ -22,26 +22,47 @@ CHANGED = """(OLD.retired_at IS NULL) IS DISTINCT FROM (NEW.retired_at IS NULL)
     OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.topic_id IS DISTINCT FROM NEW.topic_id
     OR OLD.position IS DISTINCT FROM NEW.position OR OLD.line IS DISTINCT FROM NEW.line"""
 
+# PostgreSQL: once per statement, over the rows it changed (transition tables). Row by row,
+# a note import of thousands of cards updated the same topic row thousands of times in one
+# transaction, each update walking the row's chain of earlier versions: 20,000 cards took
+# 8.8 s against 0.7 s for 5,000.
+_APPLY = """UPDATE studyapp_topic t SET cards_in_use = t.cards_in_use + d.change,
+        cards_version = t.cards_version + 1
+    FROM (SELECT topic_id, SUM(change) AS change FROM ({changes}) c GROUP BY topic_id) d
+    WHERE t.id = d.topic_id"""
+_OLD, _NEW = IN_USE.format(row="o"), IN_USE.format(row="n")
+_MOVED = CHANGED.replace("OLD.", "o.").replace("NEW.", "n.")
+_CHANGES = {
+    "insert": f"SELECT n.topic_id, 1 AS change FROM new_cards n WHERE {_NEW}",
+    "delete": f"SELECT o.topic_id, -1 AS change FROM old_cards o WHERE {_OLD}",
+    "update": f"""SELECT o.topic_id, -1 AS change
+        FROM old_cards o JOIN new_cards n ON n.id = o.id WHERE ({_MOVED}) AND {_OLD}
+        UNION ALL SELECT n.topic_id, 1
+        FROM old_cards o JOIN new_cards n ON n.id = o.id WHERE ({_MOVED}) AND {_NEW}""",
+}
+_TABLES = {
+    "insert": "NEW TABLE AS new_cards",
+    "delete": "OLD TABLE AS old_cards",
+    "update": "OLD TABLE AS old_cards NEW TABLE AS new_cards",
+}
 POSTGRESQL = [
-    f"""CREATE FUNCTION studyapp_card_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP <> 'INSERT' THEN
-            IF {IN_USE.format(row="OLD")} THEN {LEAVE}; END IF;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            IF {IN_USE.format(row="NEW")} THEN {JOIN}; END IF;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    """CREATE TRIGGER card_in_use_insert_delete AFTER INSERT OR DELETE ON studyapp_card
-    FOR EACH ROW EXECUTE FUNCTION studyapp_card_in_use()""",
-    f"""CREATE TRIGGER card_in_use_update AFTER UPDATE ON studyapp_card
-    FOR EACH ROW WHEN ({CHANGED}) EXECUTE FUNCTION studyapp_card_in_use()""",
+    statement
+    for event, changes in _CHANGES.items()
+    for statement in (
+        f"""CREATE FUNCTION studyapp_cards_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN {_APPLY.format(changes=changes)}; RETURN NULL; END $$""",
+        f"""CREATE TRIGGER cards_{event} AFTER {event.upper()} ON studyapp_card
+        REFERENCING {_TABLES[event]} FOR EACH STATEMENT
+        EXECUTE FUNCTION studyapp_cards_{event}()""",
+    )
 ]
 POSTGRESQL_REVERSE = [
-    "DROP TRIGGER card_in_use_update ON studyapp_card",
-    "DROP TRIGGER card_in_use_insert_delete ON studyapp_card",
-    "DROP FUNCTION studyapp_card_in_use()",
+    statement
+    for event in _CHANGES
+    for statement in (
+        f"DROP TRIGGER cards_{event} ON studyapp_card",
+        f"DROP FUNCTION studyapp_cards_{event}()",
+    )
 ]
 SQLITE = [
     f"""CREATE TRIGGER card_in_use_insert AFTER INSERT ON studyapp_card
