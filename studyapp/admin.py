@@ -37,6 +37,9 @@ class SectionAdmin(admin.ModelAdmin):
 class CardAdmin(admin.ModelAdmin):
     list_display = ["key", "topic", "kind", "line", "retired_at"]
     list_filter = ["topic", "kind"]
+    # Learners' states copy their card's topic and course (CardState.topic), which the
+    # reviewer and the reports read: a card changes topic only through its notes.
+    readonly_fields = ["course", "topic", "kind", "learner"]
 
 
 @admin.register(Profile)

@@ -74,3 +74,17 @@ def test_quiz_question_cards_never_count(learner):
     missed.save()
     missed.delete()
     assert counted(topic) == before == (recount(topic), before[1])
+
+
+def test_the_admin_cannot_move_a_card_to_another_topic(admin_client):
+    card = make_cards(1, slug="fixed")[0]
+    other = make_cards(1, slug="other", order=1)[0].topic
+    page = admin_client.get(f"/admin/studyapp/card/{card.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="topic"' not in page.content.decode()
+    admin_client.post(
+        f"/admin/studyapp/card/{card.pk}/change/",
+        {"topic": other.pk, "front_html": "F", "back_html": "B", "key": card.key, "line": 0},
+    )
+    card.refresh_from_db()
+    assert card.topic_id != other.pk
