@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import http.client
 import json
 import os
 import re
@@ -121,8 +122,10 @@ class Learner:
                 status, text, headers = response.status, response.read().decode(), response.headers
         except urllib.error.HTTPError as error:
             status, text, headers = error.code, error.read().decode(), error.headers
-        except OSError:
-            return 0, ""  # refused or reset: no answer at all
+        except (OSError, http.client.HTTPException):
+            # Refused, reset, or cut off mid-answer (a server killed while it wrote one,
+            # which a CI run met once): no answer, as the browser sees it; send it again.
+            return 0, ""
         if status == 503 and headers.get("Retry-After"):
             self.retry_hints += 1
         cookies = " ".join(headers.get_all("Set-Cookie") or [])
