@@ -27,6 +27,7 @@ from studyapp.study.reviewer import (
     in_use_sql,
     scope_sql,
     served_states,
+    topic_scope_sql,
 )
 from studyapp.study.scheduling import Phase
 
@@ -87,7 +88,7 @@ def day_counts(
     day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
     start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     scope, scope_params = scope_sql(topic, course)
-    topics, topics_params = _topic_scope(topic, course)
+    topics, topics_params = topic_scope_sql("t", topic, course)
     served = served_states(learner, now, topic, course)
     own = f"(SELECT id FROM {served.own})"
     learning_due = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
@@ -163,12 +164,3 @@ def day_counts(
         new_left=max(0, profile.new_per_day - studied.new_cards),
         reviews_left=max(0, profile.reviews_per_day - studied.review_cards),
     )
-
-
-def _topic_scope(topic: Topic | None, course: Course | None) -> tuple[str, list]:
-    """scope_sql for topics (alias t) rather than cards."""
-    if topic is not None:
-        return "AND t.id = %s", [topic.pk]
-    if course is not None:
-        return "AND t.course_id = %s", [course.pk]
-    return "", []

@@ -207,12 +207,7 @@ def _first_new_card(
         )
 
     visible, visible_params = visible_courses(learner)
-    if topic is not None:
-        scope, scope_params = "AND tf.id = %s", [topic.pk]
-    elif course is not None:
-        scope, scope_params = "AND tf.course_id = %s", [course.pk]
-    else:
-        scope, scope_params = "", []
+    scope, scope_params = topic_scope_sql("tf", topic, course)
     in_topic, in_topic_params = unseen("ct")
     in_card, in_card_params = unseen("cf")
     first_topic = f"""SELECT tf.id FROM {sql.table(Topic)} tf {frontier_join("ft", "tf")}
@@ -230,7 +225,7 @@ def _first_new_card(
         f"""WITH first AS ({first_topic})
             SELECT cf.id FROM {sql.table(Card)} cf
             WHERE cf.topic_id = (SELECT id FROM first)
-              AND (cf.position, cf.line, cf.id) > ({", ".join(place)}) AND {in_card}
+              AND {_after("cf", place)} AND {in_card}
             ORDER BY cf.position, cf.line, cf.id
             LIMIT 1""",
         [
@@ -252,12 +247,19 @@ def frontier_join(alias: str, topic: str) -> str:
            AND {alias}.version = {topic}.cards_version"""
 
 
+_PLACE = ("position", "line", "last_card")  # a frontier's keys, in the reviewer's order
+
+
 def past_frontier(card: str, frontier: str) -> str:
     """SQL true for a card (its alias) after a frontier (a frontier_join alias) in the
-    reviewer's order, or for any card when there is none (positions are never negative).
-    A row comparison, so that the walk starts there in the index card_new_order."""
-    return f"""({card}.position, {card}.line, {card}.id) > (COALESCE({frontier}.position, -1),
-        COALESCE({frontier}.line, -1), COALESCE({frontier}.last_card, -1))"""
+    reviewer's order, or for any card when there is none (positions are never negative)."""
+    return _after(card, [f"COALESCE({frontier}.{column}, -1)" for column in _PLACE])
+
+
+def _after(card: str, place: list[str]) -> str:
+    """SQL true for a card (its alias) after a place (three SQL values) in the reviewer's
+    order: a row comparison, so that the walk starts there in the index card_new_order."""
+    return f"({card}.position, {card}.line, {card}.id) > ({', '.join(place)})"
 
 
 def _frontier_statement(learner: AbstractBaseUser, card: Card) -> sql.Statement:
@@ -281,7 +283,7 @@ def _frontier_statement(learner: AbstractBaseUser, card: Card) -> sql.Statement:
             WHERE c.id = %s AND c.id = (
                 SELECT x.id FROM {sql.table(Card)} x
                 WHERE x.topic_id = %s AND {in_use_sql("x")}
-                  AND (x.position, x.line, x.id) > ({", ".join(place)})
+                  AND {_after("x", place)}
                   AND NOT EXISTS (SELECT 1 FROM {sql.table(CardState)} s
                                   WHERE s.learner_id = %s AND s.card_id = x.id
                                     AND x.id <> %s{sql.probe()})  -- its own, on SQLite
@@ -309,7 +311,7 @@ def _place_sql(topic: str) -> list[str]:
                       JOIN {sql.table(Topic)} tp ON tp.id = fr.topic_id
                       WHERE fr.learner_id = %s AND fr.topic_id = {topic}
                         AND fr.version = tp.cards_version), -1)"""
-        for column in ("position", "line", "last_card")
+        for column in _PLACE
     ]
 
 
@@ -344,12 +346,7 @@ def served_states(
     """
     visible, visible_params = visible_courses(learner)
     cards, cards_params = scope_sql(topic, course)
-    if topic is not None:
-        topics, topics_params = "AND t.id = %s", [topic.pk]
-    elif course is not None:
-        topics, topics_params = "AND t.course_id = %s", [course.pk]
-    else:
-        topics, topics_params = "", []
+    topics, topics_params = topic_scope_sql("t", topic, course)
     card = sql.table(Card)
     # A learner's own cards are a few, a course's thousands: SQLite, without statistics,
     # would read the course's to find them (sql.unindexed).
@@ -397,6 +394,15 @@ def scope_sql(
         return f"AND {column('c.topic_id')} = %s", [topic.pk]
     if course is not None:
         return f"AND {column('c.course_id')} = %s", [course.pk]
+    return "", []
+
+
+def topic_scope_sql(alias: str, topic: Topic | None, course: Course | None) -> tuple[str, list]:
+    """scope_sql for topics (their alias) rather than cards."""
+    if topic is not None:
+        return f"AND {alias}.id = %s", [topic.pk]
+    if course is not None:
+        return f"AND {alias}.course_id = %s", [course.pk]
     return "", []
 
 
