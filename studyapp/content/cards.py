@@ -109,14 +109,18 @@ def find_cards(
     ctx = _Context(md, env, tokens, lines, [])
     found: list[ParsedCard] = []
     section = None
+    headings: list[int] = []
     for i, tok in enumerate(tokens):
-        if tok.type == "heading_open":
+        kind = tok.type
+        if kind == "inline":
+            if tokens[i - 1].type == "paragraph_open" and tok.map:
+                found += _paragraph_cards(ctx, i, section)
+        elif kind == "heading_open":
             section = tok.meta.get("anchor", section)
-        elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open" and tok.map:
-            found += _paragraph_cards(ctx, i, section)
-        elif tok.type == "table_open":
+            headings.append(i)
+        elif kind == "table_open":
             found += _table_cards(ctx, i, section)
-    found += _section_cards(ctx, found)
+    found += _section_cards(ctx, found, headings)
     cards: list[ParsedCard] = []
     for card in found:
         # Text of nothing but invisible characters (a stray byte order mark, a zero-width
@@ -131,11 +135,15 @@ def find_cards(
 def _explicit_first(cards: list[ParsedCard]) -> list[ParsedCard]:
     """Leave out a guess that asks what an explicit card of the note asks already."""
     asked = {_plain(c.front_html) for c in cards if not c.implicit}
+    if not asked:
+        return cards
     return [c for c in cards if not c.implicit or _plain(c.front_html) not in asked]
 
 
 def _plain(html: str) -> str:
-    return " ".join(_TAG.sub(" ", html).split()).casefold()
+    if "<" in html:
+        html = _TAG.sub(" ", html)
+    return " ".join(html.split()).casefold()
 
 
 _TAG = re.compile(r"<(?!img\b)[^>]*>")
@@ -144,7 +152,9 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def _blank(html: str) -> bool:
-    return not _TAG.sub("", html).strip().strip(_INVISIBLE).strip()
+    if "<" in html:
+        html = _TAG.sub("", html)
+    return not html.strip().strip(_INVISIBLE).strip()
 
 
 def _mask(text: str, pattern: re.Pattern[str]) -> str:
@@ -242,16 +252,17 @@ def _table_cards(ctx: _Context, i: int, section: str | None) -> Iterator[ParsedC
             )
 
 
-def _section_cards(ctx: _Context, made: list[ParsedCard]) -> Iterator[ParsedCard]:
+def _section_cards(
+    ctx: _Context, made: list[ParsedCard], headings: list[int]
+) -> Iterator[ParsedCard]:
     """A card for each short section under a heading that made no card of its own: the
     heading asks (its parent heading after it, for context), the section's first
-    sentence or two answer."""
+    sentence or two answer. `headings` are the indexes of the headings' tokens."""
     explicit = {card.section for card in made if not card.implicit}
     guessed: dict[str | None, list[str]] = {}
     for card in made:
         if card.implicit:
             guessed.setdefault(card.section, []).append(_plain(card.back_html))
-    headings = [n for n, tok in enumerate(ctx.tokens) if tok.type == "heading_open"]
     parents: list[tuple[int, str]] = []  # (level, title) of the headings above
     for at, n in enumerate(headings):
         tok = ctx.tokens[n]
@@ -425,7 +436,9 @@ def _definition(
         return
     if outline:  # the sub-bullets are its answer, not guesses of their own
         ctx.answering.update(range(start, stop))
-    back_html = (ctx.inline(answer) if answer else "") + ctx.blocks(start, stop)
+    back_html = (ctx.inline(answer) if answer else "") + (
+        ctx.blocks(start, stop) if stop > start else ""
+    )
     identity = f"{fold(front)}\x1f{fold(answer + chr(10) + blocks_src)}"
     yield ParsedCard("basic", ctx.inline(front), back_html, identity, first, section, implicit=True)
 

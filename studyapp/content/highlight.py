@@ -75,5 +75,7 @@ def _post_process(state: StateInline) -> None:
 
 def highlight_plugin(md: MarkdownIt) -> None:
     """Add ``==text==`` -> ``<mark>text</mark>``."""
-    md.inline.ruler.before("emphasis", "highlight", _tokenize)
+    # Last in the chain: no other rule starts at "=", so the parse is the same, and the
+    # rule is not called at every "*", "[" or "<" that a rule before it takes.
+    md.inline.ruler.push("highlight", _tokenize)
     md.inline.ruler2.before("emphasis", "highlight", _post_process)

@@ -29,6 +29,11 @@ MAX_TERM_WORDS = 6
 _COPULA = re.compile(
     r"\s+(?:is|are|means|refers to|is defined as|stands for|is called)\s+", re.IGNORECASE
 )
+# Whether a text holds a copula at all; most paragraphs hold none. "\s+X\s+" anywhere
+# means "\sX\s" there, and "is defined as" or "is called" holds "is". On ASCII text a
+# lowered copy gives the same answer as IGNORECASE at a quarter of its cost: with
+# IGNORECASE this one search was an eighth of a note's card finding.
+_ANY_COPULA_LOWERED = re.compile(r"\s(?:is|are|means|refers to|stands for)\s")
 _DEFINING_START = re.compile(
     r"(?:an?|the|one|two|three|several|any|some|each|a set|a kind|a type|aws's|amazon's"
     r"|where|how|when)\b",
@@ -58,7 +63,7 @@ class Definition:
 
 def definitions(text: str) -> Iterator[Definition]:
     """The definition sentences in a paragraph of Markdown source."""
-    if not _COPULA.search(text):  # most paragraphs: no sentence splitting at all
+    if not has_copula(text):  # most paragraphs: no sentence splitting at all
         return
     # A line break inside a paragraph is no sentence's end; a space in its place keeps
     # every offset where it was.
@@ -67,6 +72,13 @@ def definitions(text: str) -> Iterator[Definition]:
         if found is not None:
             term, rest = found
             yield Definition(span.start, term, rest)
+
+
+def has_copula(text: str) -> bool:
+    """Whether _COPULA is found anywhere in text."""
+    if text.isascii():
+        return _ANY_COPULA_LOWERED.search(text.lower()) is not None
+    return _COPULA.search(text) is not None
 
 
 def definition(sentence: str) -> tuple[str, str] | None:

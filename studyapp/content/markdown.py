@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_core
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -32,6 +32,8 @@ _DEEP_MARKERS = re.compile(
 _DEEP_INDENT = re.compile(
     rf"^(?: {{0,3}}\t| {{4}}){{{MAX_INDENT_COLUMNS // 4}}}[ \t]", re.MULTILINE
 )
+# Either of the two, in one pass over the text: most notes have neither.
+_TOO_DEEP = re.compile(f"{_DEEP_MARKERS.pattern}|{_DEEP_INDENT.pattern}", re.MULTILINE)
 _LEADING_WS = re.compile(r"^[ \t]*")
 _FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})")
 
@@ -49,7 +51,7 @@ def normalize(text: str) -> str:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\0", "\ufffd")
+    return text.replace("\0", "\ufffd") if "\0" in text else text
 
 
 def _columns(whitespace: str) -> int:
@@ -61,7 +63,7 @@ def _columns(whitespace: str) -> int:
 
 def flatten_nesting(text: str) -> tuple[str, list[int]]:
     """Cap container depth and indentation; return the text and the 1-based lines changed."""
-    if not _DEEP_MARKERS.search(text) and not _DEEP_INDENT.search(text):
+    if not _TOO_DEEP.search(text):
         return text, []
     lines = text.split("\n")
     changed = []
@@ -134,11 +136,41 @@ def _tidy_obsidian(state: StateCore) -> None:
             tok.content = text
 
 
-@cache
-def markdown() -> MarkdownIt:
-    """Return the parser shared by lessons and cards (CommonMark + tables + notes syntax)."""
+# The characters an enabled inline rule starts at, and "]", which ends a link's label
+# (its scan stops only at characters the text rule stops at). markdown-it stops its text
+# runs at more ("#$%+-:>@^{}", kept for plugins we do not use, linkify's ":" among them)
+# and tries every rule at each of them before taking it as text: in notes full of
+# "Term: text" and "front::back" that was a twentieth of the whole parse. The tokens are
+# the same (tests/content/test_parse_properties.py); a rule added here needs its
+# character added too, and that test names the rules it knows.
+INLINE_RULES = (
+    *("text", "newline", "escape", "backticks", "strikethrough", "emphasis", "link"),
+    *("image", "autolink", "html_inline", "entity", "highlight"),
+)
+_INLINE_STARTS = re.compile(r"[\n\\`~*_\[\]!<&=]")
+
+
+def _normalize_line_ends(state: StateCore) -> None:
+    """markdown-it's own normalize, skipped where it would change nothing: it rewrites
+    every "\n" of the text as "\n", a fortieth of the parse, and parse_note has
+    normalized the text already."""
+    if "\r" in state.src or "\0" in state.src:
+        rules_core.normalize(state)
+
+
+def parser(*, narrow_text_stops: bool = True) -> MarkdownIt:
+    """Return a new parser for lessons and cards (CommonMark + tables + notes syntax)."""
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+    md.core.ruler.at("normalize", _normalize_line_ends)
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(highlight_plugin)
     md.core.ruler.push("tidy_obsidian", _tidy_obsidian)
+    if narrow_text_stops:
+        md.inline.terminator_re = _INLINE_STARTS
     return md
+
+
+@cache
+def markdown() -> MarkdownIt:
+    """Return the parser shared by lessons and cards."""
+    return parser()

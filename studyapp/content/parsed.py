@@ -68,7 +68,9 @@ class ParsedNote:
 
 def fold(text: str) -> str:
     """Return text in NFC with runs of white space folded to one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    if not text.isascii():  # ASCII is in NFC already
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def card_key(topic_slug: str, identity: str) -> str:

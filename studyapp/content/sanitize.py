@@ -41,8 +41,38 @@ _cleaner = nh3.Cleaner(
 _NOT_PLAIN = re.compile("[<>&\u00a0\r\0\ufeff]")
 
 
+# Tags that the card finder and markdown-it write into card sides, with no attribute but
+# a class nh3 keeps. Plain text inside these, well nested, nh3 gives back as it is (a
+# property test checks this too): most cards' sides with markup are clozes and lists.
+_OWN_TAG = re.compile(
+    r'<(?:(mark|span|strong|em|ul|li)(?: class="([a-z-]+)")?|/(mark|span|strong|em|ul|li))>'
+)
+
+
+def _is_own_markup(html: str) -> bool:
+    """Whether html is plain text inside well-nested _OWN_TAGs, each list item directly
+    in a list (a list item elsewhere closes an open one: the HTML would change)."""
+    open_tags: list[str] = []
+    at = 0
+    for tag in _OWN_TAG.finditer(html):
+        if _NOT_PLAIN.search(html, at, tag.start()):
+            return False
+        at = tag.end()
+        opened, class_, closed = tag.groups()
+        if opened is None:
+            if not open_tags or open_tags.pop() != closed:
+                return False
+            continue
+        if class_ is not None and class_ not in _CLASSES.get(opened, ()):
+            return False
+        if opened == "li" and (not open_tags or open_tags[-1] != "ul"):
+            return False
+        open_tags.append(opened)
+    return not open_tags and _NOT_PLAIN.search(html, at) is None
+
+
 def sanitize_html(html: str) -> str:
     """Return html with everything but our allow-list of tags, attributes and URLs removed."""
-    if _NOT_PLAIN.search(html) is None:
+    if _NOT_PLAIN.search(html) is None or _is_own_markup(html):
         return html
     return _cleaner.clean(html)

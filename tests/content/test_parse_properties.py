@@ -132,3 +132,91 @@ def test_sanitizing_gives_what_nh3_gives_for_any_text(text):
     from studyapp.content import sanitize
 
     assert sanitize.sanitize_html(text) == sanitize._cleaner.clean(text)
+
+
+# Notes' pieces again, with every character markdown-it's text rule stops at by default.
+STOPS_TEXT = st.lists(
+    st.one_of(PIECES, st.sampled_from(list("#$%+-:>@^{}!&*<=[]\\_`~\n ")), st.text(max_size=4)),
+    max_size=60,
+).map("".join)
+
+
+@given(STOPS_TEXT)
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_stopping_text_runs_only_where_a_rule_starts_gives_the_same_tokens(text):
+    from studyapp.content.markdown import parser
+
+    narrow, wide = parser(), parser(narrow_text_stops=False)
+    assert [t.as_dict() for t in narrow.parse(text, {})] == [
+        t.as_dict() for t in wide.parse(text, {})
+    ]
+
+
+def test_the_narrow_text_stops_know_every_enabled_inline_rule():
+    """A rule added to the parser starts at a character the text stops may not hold."""
+    from studyapp.content.markdown import INLINE_RULES, markdown
+
+    assert tuple(markdown().inline.ruler.get_active_rules()) == INLINE_RULES
+
+
+def test_the_narrow_text_stops_are_in_use():
+    """The property above would pass if both parsers stopped where markdown-it does."""
+    from markdown_it import MarkdownIt
+
+    from studyapp.content.markdown import markdown, parser
+
+    assert markdown().inline.terminator_re.search("a: b-c") is None
+    assert parser(narrow_text_stops=False).inline.terminator_re.pattern == (
+        MarkdownIt().inline.terminator_re.pattern
+    )
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["is", "IS", "Are", "means", "refers to", "stands for", "is called"]),
+            st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", "İ", "ſ", "K", "refers  to"]),
+            st.text(max_size=5),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+@settings(max_examples=1000)
+def test_the_copula_check_agrees_with_the_copula_search(text):
+    from studyapp.content import implicit
+
+    assert implicit.has_copula(text) == (implicit._COPULA.search(text) is not None)
+
+
+OWN_MARKUP = st.lists(
+    st.sampled_from(
+        [
+            *("<mark>", '<mark class="cloze">', '<mark class="cloze-blank">', "</mark>"),
+            *('<span class="cloze-blank">', '<span class="card-context">', "<span>", "</span>"),
+            *("<strong>", "</strong>", "<em>", "</em>", "<ul>", "</ul>", "<li>", "</li>"),
+            *('<ul class="cloze">', "<p>", "</p>", "<br />", "<b>", "<a>", "</a>"),
+            *("Term", " ", "\n", "…", "é", "&", "&amp;", "<", ">", '"', "\u00a0", "[…]"),
+        ]
+    ),
+    max_size=24,
+).map("".join)
+
+
+@given(OWN_MARKUP)
+@example('a <mark class="cloze">b</mark> c')
+@example("<ul>\n<li>a <mark>b</mark></li>\n</ul>\n")
+@example("<ul><li><strong><li>b</li></strong></li></ul>")
+@settings(max_examples=3000)
+def test_sanitizing_card_markup_gives_what_nh3_gives(text):
+    from studyapp.content import sanitize
+
+    assert sanitize.sanitize_html(text) == sanitize._cleaner.clean(text)
+
+
+def test_a_cloze_and_a_list_of_plain_words_skip_nh3(monkeypatch):
+    """The property above would pass if nh3 were always called."""
+    from studyapp.content import sanitize
+
+    monkeypatch.setattr(sanitize, "_cleaner", None)  # a call would raise AttributeError
+    for html in ('An <mark class="cloze">edge</mark> location', "<ul>\n<li>one</li>\n</ul>\n"):
+        assert sanitize.sanitize_html(html) == html
