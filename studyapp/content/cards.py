@@ -175,22 +175,23 @@ def _paragraph_cards(ctx: _Context, i: int, section: str | None) -> Iterator[Par
                 yield from _multiline(ctx, i, lines, k, first, section)
                 return
 
-    leftover = []
     found = False
-    for k, line in enumerate(lines):
-        split = _split_line(line)
-        if split is None:
-            leftover.append(line)
-            continue
-        front, separator, back = split
-        if not front or not back:
-            if not line.lstrip().startswith(":"):  # "::: note" fences are not cards
-                ctx.problems.append(Problem(first + k, f"'{separator}' with one side empty"))
-            continue
-        found = True
-        yield from _basic(ctx, front, back, separator == ":::", first + k, section)
-
-    rest = "\n".join(leftover)
+    rest = content  # the lines that are no "front::back" card
+    if "::" in content:
+        leftover = []
+        for k, line in enumerate(lines):
+            split = _split_line(line)
+            if split is None:
+                leftover.append(line)
+                continue
+            front, separator, back = split
+            if not front or not back:
+                if not line.lstrip().startswith(":"):  # "::: note" fences are not cards
+                    ctx.problems.append(Problem(first + k, f"'{separator}' with one side empty"))
+                continue
+            found = True
+            yield from _basic(ctx, front, back, separator == ":::", first + k, section)
+        rest = "\n".join(leftover)
     if "==" in rest or "{{c" in rest:
         clozes = list(_clozes(ctx, rest, first, section))
         if clozes:

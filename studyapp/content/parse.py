@@ -86,7 +86,8 @@ def _skip_local_images(tokens: list[Token], problems: list[Problem]) -> None:
     """Name each image the note embeds from beside it (not a web address) as skipped: we
     store no image files, so the lesson shows the image's description in its place."""
     for block in tokens:
-        if block.type != "inline" or not block.children:
+        # An image or an embed is written with "![" (an escaped "!" or "&#33;" is none).
+        if block.type != "inline" or not block.children or "![" not in block.content:
             continue
         line = block.map[0] + 1 if block.map else 1
         # Obsidian's embeds are gone from the tokens already (markdown._tidy_obsidian).

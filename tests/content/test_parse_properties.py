@@ -181,7 +181,7 @@ def test_the_narrow_text_stops_are_in_use():
         max_size=12,
     ).map("".join)
 )
-@settings(max_examples=1000)
+@settings(max_examples=500)
 def test_the_copula_check_agrees_with_the_copula_search(text):
     from studyapp.content import implicit
 
@@ -206,7 +206,7 @@ OWN_MARKUP = st.lists(
 @example('a <mark class="cloze">b</mark> c')
 @example("<ul>\n<li>a <mark>b</mark></li>\n</ul>\n")
 @example("<ul><li><strong><li>b</li></strong></li></ul>")
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 def test_sanitizing_card_markup_gives_what_nh3_gives(text):
     from studyapp.content import sanitize
 
