@@ -21,6 +21,11 @@ from dataclasses import dataclass
 import pysbd
 
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
+# Where pysbd may end a sentence: a sentence's last mark, a list's "a)" or a line end.
+# A text with none of these before its end pysbd gives back whole, after a millisecond's
+# work that was two fifths of parsing a real note; sentences() answers such a text
+# itself (tests/content/test_parse_properties.py checks it against pysbd).
+_MAY_END_SENTENCE = re.compile(r"[.!?…)\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]")
 
 # "An Availability Zone (AZ) is one or more ...", "X means ...", "X refers to ...": the
 # subject is at most MAX_TERM_WORDS words, and what follows "is"/"are" must start as a
@@ -67,11 +72,22 @@ def definitions(text: str) -> Iterator[Definition]:
         return
     # A line break inside a paragraph is no sentence's end; a space in its place keeps
     # every offset where it was.
-    for span in _SEGMENTER.segment(text.replace("\n", " ")):
-        found = definition(span.sent)
+    for start, sentence in sentences(text.replace("\n", " ")):
+        found = definition(sentence)
         if found is not None:
             term, rest = found
-            yield Definition(span.start, term, rest)
+            yield Definition(start, term, rest)
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(start, sentence) for each sentence of text, as pysbd splits it."""
+    body = text.rstrip()
+    if body[-1:] in (".", "!", "?"):
+        body = body[:-1]
+    if body.strip() and _MAY_END_SENTENCE.search(body) is None:
+        start = len(text) - len(text.lstrip())
+        return [(start, text[start:])]
+    return [(span.start, span.sent) for span in _SEGMENTER.segment(text)]
 
 
 def has_copula(text: str) -> bool:
@@ -157,10 +173,10 @@ def asks(heading: str) -> bool:
 
 def first_sentences(text: str) -> str:
     """The first sentence of a text, and the second too when the first is very short."""
-    sentences = [s.sent.strip() for s in _SEGMENTER.segment(" ".join(text.split()))]
-    sentences = [s for s in sentences if s]
-    if not sentences:
+    found = [sent.strip() for _start, sent in sentences(" ".join(text.split()))]
+    found = [s for s in found if s]
+    if not found:
         return ""
-    if len(sentences[0].split()) < 6 and len(sentences) > 1:
-        return f"{sentences[0]} {sentences[1]}"
-    return sentences[0]
+    if len(found[0].split()) < 6 and len(found) > 1:
+        return f"{found[0]} {found[1]}"
+    return found[0]

@@ -220,3 +220,36 @@ def test_a_cloze_and_a_list_of_plain_words_skip_nh3(monkeypatch):
     monkeypatch.setattr(sanitize, "_cleaner", None)  # a call would raise AttributeError
     for html in ('An <mark class="cloze">edge</mark> location', "<ul>\n<li>one</li>\n</ul>\n"):
         assert sanitize.sanitize_html(html) == html
+
+
+SENTENCE_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["is", "An AZ", "e.g.", "U.S.", "Mr.", "a)", "ii)", "1.", "1)", "..."]),
+        st.sampled_from(list(" \t\n\r.,;:!?()[]\"'-–—…•/&%$#@*_=+<>|\u00a0\u2028\u0085\x0b")),
+        st.text(st.characters(blacklist_categories=["Cs"]), max_size=4),
+        st.text(st.sampled_from(list("abcXYZ ")), min_size=1, max_size=8),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(SENTENCE_TEXT)
+@example("An AZ is one or more data centers.")
+@example("  lead is x  ")
+@example("x is (a) y (b) z")
+@settings(max_examples=1000, deadline=None)
+def test_sentences_split_as_pysbd_splits_them(text):
+    from studyapp.content import implicit
+
+    spans = implicit._SEGMENTER.segment(text)
+    assert implicit.sentences(text) == [(span.start, span.sent) for span in spans]
+
+
+def test_a_sentence_with_no_mark_but_its_last_skips_pysbd(monkeypatch):
+    """The property above would pass if pysbd were always called."""
+    from studyapp.content import implicit
+
+    monkeypatch.setattr(implicit, "_SEGMENTER", None)  # a call would raise AttributeError
+    assert implicit.sentences("  An AZ is one or more data centers. ") == [
+        (2, "An AZ is one or more data centers. ")
+    ]
