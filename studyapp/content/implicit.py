@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import pysbd
 
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
-# Where pysbd may end a sentence: a sentence's last mark, a list's "a)" or a line end.
+# Where pysbd may end a sentence: a sentence's last mark, a line end, or a list's "a)",
+# "iv)" or "2)" (its list items are lower-case letters or numbers, so "(AZ)" is none).
 # A text with none of these before its end pysbd gives back whole, after a millisecond's
 # work that was two fifths of parsing a real note; sentences() answers such a text
 # itself (tests/content/test_parse_properties.py checks it against pysbd).
-_MAY_END_SENTENCE = re.compile(r"[.!?…)\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]")
+_MAY_END_SENTENCE = re.compile(r"[.!?…\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|(?<=[a-z0-9])\)")
 
 # "An Availability Zone (AZ) is one or more ...", "X means ...", "X refers to ...": the
 # subject is at most MAX_TERM_WORDS words, and what follows "is"/"are" must start as a

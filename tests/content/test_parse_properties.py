@@ -224,7 +224,9 @@ def test_a_cloze_and_a_list_of_plain_words_skip_nh3(monkeypatch):
 
 SENTENCE_TEXT = st.lists(
     st.one_of(
-        st.sampled_from(["is", "An AZ", "e.g.", "U.S.", "Mr.", "a)", "ii)", "1.", "1)", "..."]),
+        st.sampled_from(["is", "An AZ", "e.g.", "U.S.", "Mr.", "1.", "..."]),
+        st.sampled_from(["a)", "b)", "ii)", "iv)", "1)", "2)", "(a)", "(b)", "(iv)", "(v)"]),
+        st.sampled_from(["(AZ)", "(VPN)", "B)", "(x)", "Ab)", "é)", "_)", "(3)"]),
         st.sampled_from(list(" \t\n\r.,;:!?()[]\"'-–—…•/&%$#@*_=+<>|\u00a0\u2028\u0085\x0b")),
         st.text(st.characters(blacklist_categories=["Cs"]), max_size=4),
         st.text(st.sampled_from(list("abcXYZ ")), min_size=1, max_size=8),
@@ -237,6 +239,8 @@ SENTENCE_TEXT = st.lists(
 @example("An AZ is one or more data centers.")
 @example("  lead is x  ")
 @example("x is (a) y (b) z")
+@example("x is (iv) y (v) z")
+@example("an Availability Zone (AZ) is some number of data centers")
 @settings(max_examples=1000, deadline=None)
 def test_sentences_split_as_pysbd_splits_them(text):
     from studyapp.content import implicit
