@@ -125,7 +125,7 @@ def find_cards(
     for card in found:
         # Text of nothing but invisible characters (a stray byte order mark, a zero-width
         # space) renders to an empty side: not a card anyone can study.
-        if _blank(card.front_html) or _blank(card.back_html):
+        if shows_nothing(card.front_html) or shows_nothing(card.back_html):
             ctx.problems.append(Problem(card.line, "a card side shows nothing; skipped"))
         else:
             cards.append(card)
@@ -151,7 +151,8 @@ _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
-def _blank(html: str) -> bool:
+def shows_nothing(html: str) -> bool:
+    """Whether a card side's HTML shows no text and no image."""
     if "<" in html:
         html = _TAG.sub("", html)
     return not html.strip().strip(_INVISIBLE).strip()
@@ -260,10 +261,10 @@ def _section_cards(
     heading asks (its parent heading after it, for context), the section's first
     sentence or two answer. `headings` are the indexes of the headings' tokens."""
     explicit = {card.section for card in made if not card.implicit}
-    guessed: dict[str | None, list[str]] = {}
+    guessed: dict[str | None, list[str]] = {}  # the backs of each section's guesses
     for card in made:
         if card.implicit:
-            guessed.setdefault(card.section, []).append(_plain(card.back_html))
+            guessed.setdefault(card.section, []).append(card.back_html)
     parents: list[tuple[int, str]] = []  # (level, title) of the headings above
     for at, n in enumerate(headings):
         tok = ctx.tokens[n]
@@ -272,10 +273,12 @@ def _section_cards(
             parents.pop()
         parent = parents[-1][1] if parents else ""
         parents.append((level, title))
+        anchor = tok.meta.get("anchor")
+        if anchor in explicit or not implicit.asks(title):
+            continue
         end = headings[at + 1] if at + 1 < len(headings) else len(ctx.tokens)
         body = ctx.tokens[n + 3 : end]
-        anchor = tok.meta.get("anchor")
-        if anchor in explicit or not implicit.asks(title) or not body:
+        if not body:
             continue
         if any(t.type in ("table_open", "fence", "code_block", "html_block") for t in body):
             continue
@@ -286,7 +289,8 @@ def _section_cards(
         answer = implicit.first_sentences(_IMAGE.sub("", _EMBED.sub("", texts[0])))
         if len(answer.split()) < implicit.MIN_ANSWER_WORDS:
             continue
-        if any(back in " ".join(answer.split()).casefold() for back in guessed.get(anchor, [])):
+        folded = " ".join(answer.split()).casefold()
+        if any(_plain(back) in folded for back in guessed.get(anchor, [])):
             continue  # its first sentence is a guess of its own already
         context = f" ({parent})" if parent and implicit.asks(parent) else ""
         front_html = ctx.inline(title) + (

@@ -9,7 +9,7 @@ from pathlib import PurePath
 import yaml
 from markdown_it.token import Token
 
-from studyapp.content.cards import find_cards
+from studyapp.content.cards import find_cards, shows_nothing
 from studyapp.content.markdown import MAX_CONTAINER_MARKERS, flatten_nesting, markdown, normalize
 from studyapp.content.parsed import ParsedCard, ParsedNote, ParsedSection, ParseError, Problem
 from studyapp.content.sanitize import sanitize_html
@@ -201,7 +201,8 @@ def _title_from_filename(filename: str) -> str:
 
 
 def _unique(cards: list[ParsedCard], problems: list[Problem]) -> list[ParsedCard]:
-    """Drop repeated cards and sanitize the HTML of the rest."""
+    """Drop repeated cards and sanitize the HTML of the rest; a side that sanitizing
+    empties (a script and nothing else) leaves its card out."""
     seen: dict[str, int] = {}
     unique = []
     for card in cards:
@@ -210,8 +211,11 @@ def _unique(cards: list[ParsedCard], problems: list[Problem]) -> list[ParsedCard
                 Problem(card.line, f"same card as line {seen[card.identity]}; kept once")
             )
             continue
-        seen[card.identity] = card.line
         front, back = sanitize_html(card.front_html), sanitize_html(card.back_html)
+        if shows_nothing(front) or shows_nothing(back):
+            problems.append(Problem(card.line, "a card side shows nothing; skipped"))
+            continue
+        seen[card.identity] = card.line
         if front != card.front_html or back != card.back_html:
             card = replace(card, front_html=front, back_html=back)
         unique.append(card)

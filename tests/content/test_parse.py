@@ -312,6 +312,17 @@ def test_a_card_side_of_invisible_characters_is_skipped_with_its_line():
     ]
 
 
+def test_a_card_side_that_sanitizing_empties_is_skipped_and_named():
+    """A side of nothing but a script shows nothing once sanitized (hypothesis found it:
+    the blank check ran on the HTML before nh3 had taken the script out)."""
+    note = parse_note("Intro\n\nWhat runs?:::<script>alert(1)</script>\n\nReal :: card\n", "x.md")
+    assert [(c.front_html, c.back_html) for c in note.cards] == [("Real", "card")]
+    assert [(p.line, p.message) for p in note.problems] == [
+        (3, "a card side shows nothing; skipped"),
+        (3, "a card side shows nothing; skipped"),
+    ]
+
+
 def test_images_from_beside_the_note_are_named_as_skipped_and_show_their_description():
     note = parse_note(
         "# T\n\nText ![a cat](cat.png) and ![[diagram.png]] here.\n\n"

@@ -65,6 +65,7 @@ NOTES = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=60).map("".joi
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(NOTES)
+@example("?:::<script>- ")  # a side that nh3 empties (found by this test)
 def test_any_text_parses(text):
     note = parse_note(text, "any.md")
     assert isinstance(note.html, str)
