@@ -121,15 +121,9 @@ def find_cards(
         elif kind == "table_open":
             found += _table_cards(ctx, i, section)
     found += _section_cards(ctx, found, headings)
-    cards: list[ParsedCard] = []
-    for card in found:
-        # Text of nothing but invisible characters (a stray byte order mark, a zero-width
-        # space) renders to an empty side: not a card anyone can study.
-        if shows_nothing(card.front_html) or shows_nothing(card.back_html):
-            ctx.problems.append(Problem(card.line, "a card side shows nothing; skipped"))
-        else:
-            cards.append(card)
-    return _explicit_first(cards), ctx.problems
+    # A side that shows nothing (invisible characters, a script) is left out by the
+    # caller once the sides are sanitized (parse._unique), not here before.
+    return _explicit_first(found), ctx.problems
 
 
 def _explicit_first(cards: list[ParsedCard]) -> list[ParsedCard]:
@@ -152,7 +146,8 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def shows_nothing(html: str) -> bool:
-    """Whether a card side's HTML shows no text and no image."""
+    """Whether a card side's HTML shows no text and no image: text of nothing but
+    invisible characters (a stray byte order mark, a zero-width space), or tags alone."""
     if "<" in html:
         html = _TAG.sub("", html)
     return not html.strip().strip(_INVISIBLE).strip()

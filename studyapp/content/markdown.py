@@ -158,15 +158,14 @@ def _normalize_line_ends(state: StateCore) -> None:
         rules_core.normalize(state)
 
 
-def parser(*, narrow_text_stops: bool = True) -> MarkdownIt:
+def parser() -> MarkdownIt:
     """Return a new parser for lessons and cards (CommonMark + tables + notes syntax)."""
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
     md.core.ruler.at("normalize", _normalize_line_ends)
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(highlight_plugin)
     md.core.ruler.push("tidy_obsidian", _tidy_obsidian)
-    if narrow_text_stops:
-        md.inline.terminator_re = _INLINE_STARTS
+    md.inline.terminator_re = _INLINE_STARTS
     return md
 
 

@@ -5,6 +5,7 @@ new-card frontier trust them."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from studyapp.courses.models import Card, Topic
@@ -23,20 +24,27 @@ def recount(topic: Topic) -> int:
     return cards.count()
 
 
+def bumps(rows: int) -> int:
+    """How much one statement changing `rows` cards bumps their topic's version: the
+    triggers run once per statement on PostgreSQL (over the rows it changed), once per
+    row on SQLite."""
+    return 1 if connection.vendor == "postgresql" else rows
+
+
 def test_adding_retiring_reviving_and_deleting_cards_keep_the_count(learner):
-    cards = make_cards(5, slug="regions")
+    cards = make_cards(5, slug="regions")  # one statement
     topic = cards[0].topic
     in_use, version = counted(topic)
-    assert in_use == 5 and version > 0  # the cards joined the topic's new cards
+    assert (in_use, version) == (5, bumps(5))  # the cards joined the topic's new cards
 
     Card.objects.filter(pk__in=[cards[0].pk, cards[1].pk]).update(retired_at=timezone.now())
     in_use, retired = counted(topic)
-    assert in_use == 3 == recount(topic) and retired > version
+    assert in_use == 3 == recount(topic) and retired == version + bumps(2)
 
     cards[0].retired_at = None
     cards[0].save()  # brought back, as a note import does
     in_use, revived = counted(topic)
-    assert in_use == 4 and revived > retired
+    assert in_use == 4 and revived == retired + 1
 
     cards[4].delete()
     assert counted(topic)[0] == 3 == recount(topic)
@@ -76,15 +84,17 @@ def test_quiz_question_cards_never_count(learner):
     assert counted(topic) == before == (recount(topic), before[1])
 
 
-def test_the_admin_cannot_move_a_card_to_another_topic(admin_client):
+def test_the_admin_cannot_move_a_card_to_another_topic(admin_client, rf, admin_user):
+    """Its form has no topic, course, kind or learner to post (a POST that tried one was
+    refused for other reasons, and proved nothing: this reads the form itself)."""
+    from django.contrib.admin.sites import site
+
     card = make_cards(1, slug="fixed")[0]
-    other = make_cards(1, slug="other", order=1)[0].topic
     page = admin_client.get(f"/admin/studyapp/card/{card.pk}/change/")
     assert page.status_code == 200
     assert 'name="topic"' not in page.content.decode()
-    admin_client.post(
-        f"/admin/studyapp/card/{card.pk}/change/",
-        {"topic": other.pk, "front_html": "F", "back_html": "B", "key": card.key, "line": 0},
-    )
-    card.refresh_from_db()
-    assert card.topic_id != other.pk
+    request = rf.get("/")
+    request.user = admin_user
+    form = site._registry[Card].get_form(request, obj=card)
+    assert {"course", "topic", "kind", "learner"}.isdisjoint(form.base_fields)
+    assert "front_html" in form.base_fields
