@@ -20,33 +20,40 @@ from django.db.models import Model
 from django.db.models.expressions import Col
 
 
+def _db():
+    """The default database's connection. Each attribute read through django.db's
+    `connection` is a look-up in a thread-local (asgiref's Local): the reviewer's
+    statements, built and read here, made about sixty of those a card, a tenth of
+    next_card's time (bench/load.py). So each function here looks the connection up
+    once, and what cannot change while a process runs is kept."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@functools.cache
+def vendor() -> str:
+    """The database's kind ("postgresql", "sqlite"): one per process, as settings are."""
+    return _db().vendor
+
+
+# Kept (the reviewer builds its statements from these with every card).
+@functools.cache
 def table(model: type[Model]) -> str:
-    return _table(connection.vendor, model)
+    return _db().ops.quote_name(model._meta.db_table)
 
 
+@functools.cache
 def columns(model: type[Model], alias: str) -> str:
     """Return "alias.col1, alias.col2, ..." for every concrete field of the model."""
-    return _columns(connection.vendor, model, alias)
-
-
-# Kept per database kind (its quoting): the reviewer builds these with every card.
-@functools.cache
-def _table(vendor: str, model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-@functools.cache
-def _columns(vendor: str, model: type[Model], alias: str) -> str:
-    quote = connection.ops.quote_name
+    quote = _db().ops.quote_name
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
 def param(value: object) -> object:
     """Adapt a date or datetime for the database as the ORM does (SQLite stores text)."""
     if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
+        return _db().ops.adapt_datetimefield_value(value)
     if isinstance(value, date):
-        return connection.ops.adapt_datefield_value(value)
+        return _db().ops.adapt_datefield_value(value)
     return value
 
 
@@ -77,7 +84,7 @@ def probe() -> str:
     rewriting (simplify_EXISTS_query leaves it alone). SQLite runs such a subquery as a
     probe already.
     """
-    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+    return " OFFSET 0" if vendor() == "postgresql" else ""
 
 
 def execute(sql: str, params: Sequence[object]) -> None:
@@ -100,23 +107,23 @@ def power() -> str:
     or SQLite's built-in pow where it has math functions (3.35 and later, as built by
     Python's own). Django replaces SQLite's POWER with a Python function, which a report
     averaging thousands of rows pays for on every one."""
-    if connection.vendor != "sqlite":
+    if vendor() != "sqlite":
         return "POWER"
-    if connection.vendor not in _native_pow:
+    if "sqlite" not in _native_pow:
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pow(2, 1)")
-            _native_pow[connection.vendor] = True
+            _native_pow["sqlite"] = True
         except DatabaseError:  # an SQLite built without math functions
-            _native_pow[connection.vendor] = False
-    return "pow" if _native_pow[connection.vendor] else "POWER"
+            _native_pow["sqlite"] = False
+    return "pow" if _native_pow["sqlite"] else "POWER"
 
 
 def whole_days(later: str, earlier: str) -> str:
     """SQL for the whole days from one datetime to a later one (columns or %s), as
     Python's (later - earlier).days counts them for times apart by a day or more; each
     database says it its own way."""
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         # date_part, not EXTRACT: EXTRACT gives numeric, many times slower per row.
         return f"FLOOR(date_part('epoch', {later} - {earlier}) / 86400)"
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
@@ -126,13 +133,14 @@ def unindexed(column: str) -> str:
     """The column, kept from driving SQLite's plan: "+column" stops SQLite from starting
     at an index of it (when starting elsewhere reads far fewer rows). PostgreSQL plans
     by its statistics, and "+" would only blind them, so it gets the plain column."""
-    return f"+{column}" if connection.vendor == "sqlite" else column
+    return f"+{column}" if vendor() == "sqlite" else column
 
 
 def _prepared(obj: Model, fields: list, add: bool) -> list[object]:
     """The fields' values as the ORM would send them: through pre_save first (which fills
     auto_now fields, on the instance too), then adapted for the database."""
-    return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields]
+    db = _db()
+    return [f.get_db_prep_save(f.pre_save(obj, add), db) for f in fields]
 
 
 Statement = tuple[str, list]  # SQL and its parameters
@@ -141,7 +149,7 @@ Statement = tuple[str, list]  # SQL and its parameters
 def insert_statement(obj: Model) -> Statement:
     """The INSERT that obj.save() would run for a new instance, returning its id."""
     fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
+    quote = _db().ops.quote_name
     return (
         f"INSERT INTO {table(type(obj))} ({', '.join(quote(f.column) for f in fields)})"
         f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
@@ -152,7 +160,7 @@ def insert_statement(obj: Model) -> Statement:
 def update_statement(obj: Model, names: list[str]) -> Statement:
     """The UPDATE that obj.save(update_fields=names) would run, returning the id."""
     fields = [obj._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
+    quote = _db().ops.quote_name
     return (
         f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
         " WHERE id = %s RETURNING id",
@@ -180,7 +188,7 @@ def together(*statements: Statement) -> list:
     in the same process, where a statement costs no trip: there they run one by one.
     """
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(statements) == 1:
+        if vendor() != "postgresql" or len(statements) == 1:
             found = []
             for text, params in statements:
                 cursor.execute(text, [param(p) for p in params])
@@ -201,8 +209,7 @@ def together(*statements: Statement) -> list:
 _converters: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def _columns_with_converters(model: type[Model]) -> list[tuple[Col, list]]:
-    wrapper = connections[DEFAULT_DB_ALIAS]
+def _columns_with_converters(wrapper, model: type[Model]) -> list[tuple[Col, list]]:
     by_model = _converters.setdefault(wrapper, {})
     if model not in by_model:
         cols = [f.get_col(model._meta.db_table) for f in model._meta.concrete_fields]
@@ -213,14 +220,18 @@ def _columns_with_converters(model: type[Model]) -> list[tuple[Col, list]]:
     return by_model[model]
 
 
-def _instance(model: type[Model], values: Sequence[object]) -> Model:
+def _instance(db, model: type[Model], values: Sequence[object]) -> Model:
     converted = []
-    for (col, converters), value in zip(_columns_with_converters(model), values, strict=True):
+    for (col, converters), value in zip(_columns_with_converters(db, model), values, strict=True):
         for convert in converters:
-            value = convert(value, col, connection)
+            value = convert(value, col, db)
         converted.append(value)
-    fields = model._meta.concrete_fields
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(db.alias, _attnames(model), converted)
+
+
+@functools.cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
 
 
 def fetch_all(sql: str, params: Sequence[object], *models: type[Model]) -> list[list]:
@@ -228,10 +239,11 @@ def fetch_all(sql: str, params: Sequence[object], *models: type[Model]) -> list[
     with connection.cursor() as cursor:
         cursor.execute(sql, [param(p) for p in params])
         found = cursor.fetchall()
-    return [_split(row, models) for row in found]
+    db = _db()
+    return [_split(db, row, models) for row in found]
 
 
-def _split(row: Sequence[object], models: Sequence[type[Model]]) -> list:
+def _split(db, row: Sequence[object], models: Sequence[type[Model]]) -> list:
     result: list = []
     start = 0
     for model in models:
@@ -240,7 +252,7 @@ def _split(row: Sequence[object], models: Sequence[type[Model]]) -> list:
         if all(v is None for v in values):  # no row: a LEFT JOIN that found nothing
             result.append(None)
         else:
-            result.append(_instance(model, values))
+            result.append(_instance(db, model, values))
         start += width
     return result + list(row[start:])
 
@@ -269,4 +281,4 @@ def fetch_one(sql: str, params: Sequence[object], *models: type[Model]) -> list 
         row = cursor.fetchone()
     if row is None:
         return None
-    return _split(row, models)
+    return _split(_db(), row, models)

@@ -11,7 +11,9 @@ from studyapp.courses.models import Card, Topic
 class CardState(models.Model):
     """One learner's FSRS memory of one card; absent until their first review of it."""
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # No index of its own: the unique (learner, card) and both indexes lead with it,
+    # and each index is one more for every grade to write.
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="states")
     # The card's topic, copied here (set with the state, and kept by a quiz's change of
     # topic, the only way a card changes topic), so that a class report counts a class's
@@ -62,7 +64,9 @@ class ReviewLog(models.Model):
         REVIEW = "review"
         QUIZ = "quiz", "Missed in a quiz"
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # No index of its own: the unique (learner, card, seq) and both indexes lead with
+    # it, and each index is one more for every grade to write.
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
     # db_default: code from before this column, still serving during a rolling restart,
     # inserts reviews without it (README, "Upgrading").
@@ -137,7 +141,8 @@ class StudyDay(models.Model):
     of the whole review history, so they cost the same after a year as on the first day.
     """
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # No index of its own: the unique (learner, day) leads with it.
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
     day = models.DateField()
     reviews = models.PositiveIntegerField(default=0)
     new_cards = models.PositiveIntegerField(default=0)

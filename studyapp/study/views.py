@@ -36,6 +36,14 @@ from studyapp.study.reviewer import (
 from studyapp.study.tables import topic_rows
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+# Each grade button's Bootstrap style, here rather than as a chain of ifs in the card's
+# template, which the reviewer renders with every card.
+RATING_STYLES = {
+    1: "btn-outline-danger",
+    2: "btn-outline-dark",
+    3: "btn-success",
+    4: "btn-outline-dark",
+}
 
 
 class GradeForm(forms.Form):
@@ -143,7 +151,7 @@ def _review(
             "show_answer": str(query.get("answer", "")) == "1",
             "answer_url": _study_url(scope, card=card.pk, answer=1),
             "ratings": [
-                (int(r), RATING_LABELS[r], scheduling.format_interval(i))
+                (int(r), RATING_LABELS[r], scheduling.format_interval(i), RATING_STYLES[r])
                 for r, i in intervals.items()
             ],
             "is_new": state is None,
