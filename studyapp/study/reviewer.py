@@ -116,13 +116,13 @@ def next_card(
     reach a learner only as a state, when the learner missed the question. Suspended and
     buried cards are left out; the card comes with its flag (card.flag).
 
-    The reviewer asks this for every card, so it is one statement, written in SQL (see
-    studyapp/sql.py for why); tests/study/test_reviewer.py pins the order it gives.
+    The reviewer asks this for every card, so both queries are written in SQL (see
+    studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
     served = served_states(learner, now, topic, course)
     # The card's flag comes with it (what the learner hides is left out by served).
     marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
-    card_columns = f"{sql.columns(Card, 'c')}, {sql.columns(Topic, 't')}"
+    reviews_left = profile.reviews_per_day > today.counts.review_cards
 
     def first_due(rank: int, condition: str, params: list) -> tuple[str, list]:
         # The first by due of one kind, chosen from the learner's states alone (served:
@@ -131,8 +131,8 @@ def next_card(
         # one is joined to its card.
         return (
             f"""SELECT * FROM (
-                SELECT {sql.columns(CardState, "s")}, {card_columns},
-                       {rank} AS rnk, COALESCE(m.flag, 0) AS flag
+                SELECT {sql.columns(CardState, "s")}, {sql.columns(Card, "c")},
+                       {sql.columns(Topic, "t")}, {rank} AS rnk, COALESCE(m.flag, 0) AS flag
                 FROM (SELECT * FROM {sql.table(CardState)} s
                       WHERE s.learner_id = %s AND {condition} AND {served.condition}
                       ORDER BY s.due, s.topic_id, s.card_id
@@ -144,48 +144,43 @@ def next_card(
         )
 
     learning = f"s.phase IN ({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
-    # In rank: learning due now (0), reviews due today (1), a new card (2), and learning
-    # due within LEARN_AHEAD (3), each within what today's limits leave.
+    # What is due, in rank: learning due now (0), reviews (1), learning ahead (2).
     branches = [first_due(0, f"{learning} AND s.due <= %s", [now])]
-    if profile.reviews_per_day > today.counts.review_cards:
+    if reviews_left:
         branches.append(first_due(1, f"s.phase = {int(Phase.REVIEW)} AND s.due < %s", [today.end]))
     branches.append(
-        first_due(3, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD])
+        first_due(2, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD])
     )
-    due = " UNION ALL ".join(query for query, _ in branches)
-    parts = ["SELECT * FROM due WHERE rnk < 2"]
-    params = [*served.params, *(param for _, params in branches for param in params)]
-    if profile.new_per_day > today.counts.new_cards:
-        # Looked for only when nothing is due (a one-time test, before the walk).
-        first, first_params = _first_new_card(learner, now, topic, course)
-        no_state = ", ".join(["NULL"] * len(CardState._meta.concrete_fields))
-        parts.append(
-            f"""SELECT {no_state}, {card_columns}, 2 AS rnk, COALESCE(m.flag, 0) AS flag
-                FROM {sql.table(Card)} c
-                JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-                {marks}
-                WHERE NOT EXISTS (SELECT 1 FROM due WHERE rnk < 2) AND c.id = ({first})"""
-        )
-        params += [learner.pk, *first_params]
-    parts.append("SELECT * FROM due WHERE rnk = 3")
-    # One statement (a trip to the database per card saved, bench/load.py): the first
-    # due card of each kind once (a WITH), then the new card only if none of them comes
-    # before it.
-    found = sql.fetch_one(
-        f"""WITH {served.sets},
-            due AS (SELECT * FROM ({due}) d ORDER BY rnk LIMIT 1)
-            SELECT * FROM ({" UNION ALL ".join(parts)}) next ORDER BY rnk LIMIT 1""",
-        params,
+    due = sql.fetch_one(
+        f"WITH {served.sets} SELECT * FROM ("
+        + " UNION ALL ".join(query for query, _ in branches)
+        + ") due ORDER BY rnk LIMIT 1",
+        [*served.params, *(param for _, params in branches for param in params)],
         CardState,
         Card,
         Topic,
     )
-    if found is None:
-        return None, None
-    state, card, card.topic, _, card.flag = found  # quiz cards may have no topic
-    if state is not None:
+    if due is not None:
+        state, card, card.topic, rank, card.flag = due  # quiz cards may have no topic
         state.card = card
-    return card, state
+        if rank < 2:
+            return card, state
+    if profile.new_per_day > today.counts.new_cards:
+        first, first_params = _first_new_card(learner, now, topic, course)
+        new = sql.fetch_one(
+            f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}, COALESCE(m.flag, 0)
+                FROM {sql.table(Card)} c
+                JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+                {marks}
+                WHERE c.id = ({first})""",
+            [learner.pk, *first_params],
+            Card,
+            Topic,
+        )
+        if new is not None:
+            card, card.topic, card.flag = new
+            return card, None
+    return (state.card, state) if due is not None else (None, None)
 
 
 def _first_new_card(

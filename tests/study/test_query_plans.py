@@ -5,7 +5,6 @@ that such plans stay good: a plan that guesses badly costs every learner every c
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -15,8 +14,7 @@ from psycopg.sql import Literal
 from studyapp import sql
 from studyapp.accounts.models import profile_for
 from studyapp.study import counts
-from studyapp.study.models import CardState
-from studyapp.study.reviewer import Today, _first_new_card, grade, next_card, token_for
+from studyapp.study.reviewer import _first_new_card, grade, token_for
 from tests.conftest import make_cards, remember
 
 pytestmark = pytest.mark.django_db
@@ -117,39 +115,3 @@ def test_the_day_counts_read_no_card_for_each_state(learner):
     # Each of the learner's 150 states once looked up its card (studyapp_card_pkey).
     assert _loops(plan, "on studyapp_card") < 5, plan
     assert "studyapp_card_pkey" not in plan or _loops(plan, "studyapp_card_pkey") < 5, plan
-
-
-def _next_card_statement(learner, now) -> tuple[str, list]:
-    """The statement next_card runs, and its parameters."""
-    captured = []
-    profile = profile_for(learner)
-    today = Today.of(learner, profile, now)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            sql, "fetch_one", lambda query, params, *models: captured.append((query, params))
-        )
-        next_card(learner, profile, today, now)
-    ((query, params),) = captured
-    return query, list(params)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
-def test_the_walk_for_a_new_card_runs_only_when_nothing_is_due_before_it(learner):
-    cards, now = _learner_with_started_cards(learner, 150)
-    profile = profile_for(learner)
-    profile.new_per_day = 1000  # the 150 were started today
-    profile.save()
-    # next_card's one statement looks for a new card only when no card due now comes
-    # first: with a review due, the walk through the topic's cards is never run.
-    first = CardState.objects.filter(learner=learner, card=cards[0])
-    first.update(phase=2, due=now - timedelta(days=1))
-    plan = _generic_plan(*_next_card_statement(learner, now))
-    walks = [line for line in plan.split("\n") if "using card_new_order" in line]
-    assert walks, plan
-    assert all("never executed" in line for line in walks), plan
-    # Without it, the walk runs: a test that could see the difference.
-    first.update(due=now + timedelta(days=1))
-    plan = _generic_plan(*_next_card_statement(learner, now))
-    assert any(
-        "never executed" not in line for line in plan.split("\n") if "card_new_order" in line
-    ), plan
