@@ -12,8 +12,9 @@ Read-only, and one query whatever the number of courses and cards.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -23,8 +24,12 @@ from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, StudyDay
 from studyapp.study.reviewer import (
+    Served,
     Today,
+    card_after_due,
+    due_card_sql,
     in_use_sql,
+    next_card,
     scope_sql,
     served_states,
     topic_scope_sql,
@@ -86,14 +91,73 @@ def day_counts(
     study, or only for one topic or course (the reviewer's). Suspended and buried cards
     count nowhere."""
     day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
+    served = served_states(learner, now, topic, course)
+    counts, params = _counts_sql(learner, profile, now, day, topic, course, served)
+    rows = sql.rows(f"WITH {served.sets} {counts}", [*served.params, *params])
+    return _day_counts(learner, profile, day, rows)
+
+
+def counts_and_next_card(
+    learner: AbstractBaseUser,
+    profile: Profile,
+    now: datetime,
+    topic: Topic | None = None,
+    course: Course | None = None,
+) -> tuple[DayCounts, Card | None, CardState | None]:
+    """day_counts and reviewer.next_card at once, as the reviewer asks for both with every
+    card. On PostgreSQL the counts and the first due card come in one statement (they
+    share its sets of what the learner may study): a trip to the database fewer per card,
+    which saved 0.03-0.09 ms of the app's CPU and 0.13-0.17 ms of waiting, measured in
+    one process against the two, whether the card was a due or a new one; a new card,
+    when one comes next, is looked for after, as next_card does. SQLite runs in this
+    process, where a statement costs no trip, and it ran the one statement at about half
+    the speed of the two: there it runs the two."""
+    if sql.vendor() != "postgresql":
+        counts = day_counts(learner, profile, now, topic, course)
+        return counts, *next_card(learner, profile, counts.today, now, topic, course)
+    day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
+    served = served_states(learner, now, topic, course)
+    counts, counts_params = _counts_sql(learner, profile, now, day, topic, course, served)
+    # The due card's statement reads the day's limits itself (due_card_sql): only the
+    # day and its bounds are needed for it.
     start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
+    today = Today(day, start, end, StudyDay(learner=learner, day=day))
+    due, due_params = due_card_sql(learner, profile, today, now, served)
+    # The counts' rows as one JSON array of arrays beside the due card (psycopg reads
+    # json into lists); a row of NULLs when nothing is due.
+    row = sql.fetch_one(
+        f"""WITH {served.sets}
+            SELECT due.*, (SELECT json_agg(json_build_array(
+                               part, course_id, topic_id, n, learning, due))
+                           FROM ({counts}) counted)
+            FROM (SELECT 1 AS one) one LEFT JOIN ({due}) due ON TRUE""",
+        [*served.params, *counts_params, *due_params],
+        CardState,
+        Card,
+        Topic,
+    )
+    found = _day_counts(learner, profile, day, row[-1] or [])
+    card, state = card_after_due(learner, profile, found.today, now, topic, course, row[:-1])
+    return found, card, state
+
+
+def _counts_sql(
+    learner: AbstractBaseUser,
+    profile: Profile,
+    now: datetime,
+    day: date,
+    topic: Topic | None,
+    course: Course | None,
+    served: Served,
+) -> tuple[str, list]:
+    """The SELECT of the day's counts (for a statement that starts WITH served.sets), its
+    columns named part, course_id, topic_id, n, learning, due; and its parameters."""
+    _, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     scope, scope_params = scope_sql(topic, course)
     topics, topics_params = topic_scope_sql("t", topic, course)
-    served = served_states(learner, now, topic, course)
     own = f"(SELECT id FROM {served.own})"
     learning_due = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
     review_due = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
-    found: defaultdict[Key, Counts] = defaultdict(Counts)
     # One statement, four parts (the reviewer asks for counts with every card): each
     # topic's cards in use ("all", kept in the topic by the database: counting them here
     # cost every request a walk over the course's cards), those of them the learner has
@@ -103,9 +167,10 @@ def day_counts(
     # the learner. And what the day's StudyDay holds so far ("day"), which the limits
     # are taken from.
     in_use = in_use_sql("c")
-    rows = sql.rows(
-        f"""WITH {served.sets}
-            SELECT 'all', t.course_id, t.id, t.cards_in_use, 0, 0 FROM {sql.table(Topic)} t
+    return (
+        f"""SELECT 'all' AS part, t.course_id AS course_id, t.id AS topic_id,
+                   t.cards_in_use AS n, 0 AS learning, 0 AS due
+            FROM {sql.table(Topic)} t
             WHERE t.cards_in_use > 0 {topics} AND t.course_id IN (SELECT id FROM {served.courses})
             UNION ALL
             SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
@@ -132,7 +197,6 @@ def day_counts(
             SELECT 'day', d.reviews, d.new_cards, d.review_cards, d.correct, 0
             FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day = %s""",
         [
-            *served.params,
             *topics_params,
             *scope_params,
             *[end, end, learner.pk],
@@ -141,9 +205,17 @@ def day_counts(
             day,
         ],
     )
+
+
+def _day_counts(
+    learner: AbstractBaseUser, profile: Profile, day: date, rows: Iterable[Sequence]
+) -> DayCounts:
+    """DayCounts from the rows of _counts_sql."""
+    start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     # The day's counts so far, as Today.of reads them (its true-retention columns, which
     # nothing here uses, stay 0), or all 0 before the day's first review.
     studied = StudyDay(learner=learner, day=day)
+    found: defaultdict[Key, Counts] = defaultdict(Counts)
     # Totals first ("all" sorts first), so that "hidden" and "seen" are taken from them.
     for part, course_id, topic_id, n, learning, due in sorted(rows, key=lambda r: r[0]):
         if part == "day":

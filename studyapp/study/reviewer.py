@@ -120,9 +120,29 @@ def next_card(
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
     served = served_states(learner, now, topic, course)
+    due_sql, due_params = due_card_sql(learner, profile, today, now, served)
+    due = sql.fetch_one(
+        f"WITH {served.sets} {due_sql}", [*served.params, *due_params], CardState, Card, Topic
+    )
+    return card_after_due(learner, profile, today, now, topic, course, due)
+
+
+def _marks_join() -> str:
     # The card's flag comes with it (what the learner hides is left out by served).
-    marks = f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
-    reviews_left = profile.reviews_per_day > today.counts.review_cards
+    return f"LEFT JOIN {sql.table(CardMark)} m ON m.card_id = c.id AND m.learner_id = %s"
+
+
+def due_card_sql(
+    learner: AbstractBaseUser, profile: Profile, today: Today, now: datetime, served: Served
+) -> tuple[str, list]:
+    """SQL (a SELECT, for a statement that starts WITH served.sets) for next_card's first
+    due card, with its state, topic, rank and flag: learning due now (rank 0), a review
+    due today while today's review limit allows (1), learning due within LEARN_AHEAD (2).
+
+    The limit is read from the day's StudyDay in the statement itself, so that the
+    statement can also be the one that counts the day (counts.counts_and_next_card).
+    """
+    marks = _marks_join()
 
     def first_due(rank: int, condition: str, params: list) -> tuple[str, list]:
         # The first by due of one kind, chosen from the learner's states alone (served:
@@ -144,24 +164,39 @@ def next_card(
         )
 
     learning = f"s.phase IN ({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
-    # What is due, in rank: learning due now (0), reviews (1), learning ahead (2).
-    branches = [first_due(0, f"{learning} AND s.due <= %s", [now])]
-    if reviews_left:
-        branches.append(first_due(1, f"s.phase = {int(Phase.REVIEW)} AND s.due < %s", [today.end]))
-    branches.append(
-        first_due(2, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD])
+    reviewed = f"""COALESCE((SELECT d.review_cards FROM {sql.table(StudyDay)} d
+                             WHERE d.learner_id = %s AND d.day = %s), 0)"""
+    branches = [
+        first_due(0, f"{learning} AND s.due <= %s", [now]),
+        first_due(
+            1,
+            f"s.phase = {int(Phase.REVIEW)} AND s.due < %s AND {reviewed} < %s",
+            [today.end, learner.pk, today.day, profile.reviews_per_day],
+        ),
+        first_due(2, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD]),
+    ]
+    return (
+        "SELECT * FROM (" + " UNION ALL ".join(query for query, _ in branches) + ")"
+        " due ORDER BY rnk LIMIT 1",
+        [param for _, params in branches for param in params],
     )
-    due = sql.fetch_one(
-        f"WITH {served.sets} SELECT * FROM ("
-        + " UNION ALL ".join(query for query, _ in branches)
-        + ") due ORDER BY rnk LIMIT 1",
-        [*served.params, *(param for _, params in branches for param in params)],
-        CardState,
-        Card,
-        Topic,
-    )
-    if due is not None:
-        state, card, card.topic, rank, card.flag = due  # quiz cards may have no topic
+
+
+def card_after_due(
+    learner: AbstractBaseUser,
+    profile: Profile,
+    today: Today,
+    now: datetime,
+    topic: Topic | None,
+    course: Course | None,
+    due: list | None,
+) -> tuple[Card | None, CardState | None]:
+    """next_card's answer from the row of due_card_sql (state, card, topic, rank, flag;
+    None, or all None, when nothing is due): the due card unless only learning ahead is
+    due and today's limit allows a new card, which is looked for then."""
+    state = None
+    if due is not None and due[1] is not None:
+        state, card, card.topic, rank, card.flag = due[:5]  # quiz cards may have no topic
         state.card = card
         if rank < 2:
             return card, state
@@ -171,7 +206,7 @@ def next_card(
             f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}, COALESCE(m.flag, 0)
                 FROM {sql.table(Card)} c
                 JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-                {marks}
+                {_marks_join()}
                 WHERE c.id = ({first})""",
             [learner.pk, *first_params],
             Card,
@@ -180,7 +215,7 @@ def next_card(
         if new is not None:
             card, card.topic, card.flag = new
             return card, None
-    return (state.card, state) if due is not None else (None, None)
+    return (state.card, state) if state is not None else (None, None)
 
 
 def _first_new_card(

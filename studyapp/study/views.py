@@ -22,14 +22,13 @@ from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import fitting, marks, scheduling
 from studyapp.study.charts import forecast_chart, heatmap_squares
-from studyapp.study.counts import day_counts
+from studyapp.study.counts import counts_and_next_card, day_counts
 from studyapp.study.models import CardMark, CardState, MarkLog, ParameterFit
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
 from studyapp.study.reviewer import (
     GradeError,
     grade,
     memory_of,
-    next_card,
     time_studied,
     token_for,
 )
@@ -121,12 +120,17 @@ def _review(
     scope = (found.slug if found else None, topic.slug if topic else None)
     profile = profile_for(request.user)
     now = timezone.now()
-    # What is left today, here: shown above the card and updated after each grade.
-    counts = day_counts(request.user, profile, now, topic=topic, course=found)
+    # What is left today, here: shown above the card and updated after each grade; and
+    # the card, in the same statement unless the card is named (the one just undone).
+    chosen = _chosen(request, query, found, topic)
+    if chosen is None:
+        counts, card, state = counts_and_next_card(
+            request.user, profile, now, topic=topic, course=found
+        )
+    else:
+        counts = day_counts(request.user, profile, now, topic=topic, course=found)
+        card, state = chosen
     today = counts.today
-    card, state = _chosen(request, query, found, topic) or next_card(
-        request.user, profile, today, now, topic=topic, course=found
-    )
     context = {
         "course": found,
         "topic": topic,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from studyapp.accounts.models import profile_for
 from studyapp.courses.models import Course, shipped_course
 from studyapp.quizzes.imports import save_quiz
-from studyapp.study.counts import Counts, day_counts
+from studyapp.study.counts import Counts, counts_and_next_card, day_counts
 from studyapp.study.reviewer import Today, grade, next_card, token_for
 from tests.conftest import make_cards, remember
 
@@ -77,6 +77,28 @@ def test_the_counts_agree_with_what_the_reviewer_serves(learner):
         grade(learner, profile, card.pk, token_for(learner, card, state), 4, NOW)  # Easy
         served += 1
     assert served == counted.total
+
+
+def test_the_reviewer_s_one_statement_stops_at_the_review_limit(learner):
+    """counts_and_next_card reads today's reviews so far in its own statement: with three
+    reviews due and a limit of two, it serves two, and then neither a review nor a new
+    card (the new-card limit is 0), and its counts say so."""
+    cards = make_cards(5, slug="limited")
+    for card in cards[:3]:
+        remember(learner, card, NOW - timedelta(days=1))
+    profile = profile_for(learner)
+    profile.new_per_day, profile.reviews_per_day = 0, 2
+    profile.save()
+    served = []
+    for _ in range(5):
+        counted, card, state = counts_and_next_card(learner, profile, NOW)
+        if card is None:
+            break
+        assert counted.all().due == 2 - len(served)
+        grade(learner, profile, card.pk, token_for(learner, card, state), 4, NOW)
+        served.append(card.pk)
+    assert len(served) == 2 and set(served) <= {c.pk for c in cards[:3]}
+    assert counted.all() == Counts()
 
 
 def test_a_missed_quiz_question_counts_for_its_learner_only(learner, other_learner):

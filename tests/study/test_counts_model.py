@@ -18,7 +18,7 @@ from django.db import transaction
 from studyapp.accounts.models import profile_for
 from studyapp.classes.models import Classroom, Membership
 from studyapp.courses.models import Card, Course, Topic, shipped_course
-from studyapp.study.counts import Counts, day_counts
+from studyapp.study.counts import Counts, counts_and_next_card, day_counts
 from studyapp.study.models import CardMark, CardState
 from studyapp.study.reviewer import LEARN_AHEAD, next_card
 from studyapp.study.scheduling import Phase
@@ -108,6 +108,25 @@ def plainly(learner, end, scope) -> dict[tuple, Counts]:
     return {key: c for key, c in found.items() if c != Counts()}
 
 
+def _day(today) -> tuple:
+    counts = today.counts
+    return (
+        today.day,
+        today.start,
+        today.end,
+        counts.reviews,
+        counts.new_cards,
+        counts.review_cards,
+        counts.correct,
+    )
+
+
+def _served(card, state) -> tuple:
+    if card is None:
+        return (None,)
+    return (card.pk, card.topic_id, card.flag, state.pk if state else None)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_counts_say_what_the_rules_say_in_every_scope(seed, learner, other_learner):
     rng = random.Random(seed)
@@ -132,6 +151,15 @@ def test_the_counts_say_what_the_rules_say_in_every_scope(seed, learner, other_l
             # card of a course and topic that count one new, or a card already started
             # that counts (or is a learning card due within LEARN_AHEAD).
             card, state = next_card(learner, profile, counted.today, NOW, **kwargs)
+            # The reviewer's one statement for both says the same as each on its own.
+            both, both_card, both_state = counts_and_next_card(learner, profile, NOW, **kwargs)
+            assert (both.found, both.new_left, both.reviews_left) == (
+                counted.found,
+                counted.new_left,
+                counted.reviews_left,
+            ), (seed, kwargs)
+            assert _day(both.today) == _day(counted.today), (seed, kwargs)
+            assert _served(both_card, both_state) == _served(card, state), (seed, kwargs)
             if card is None:
                 assert not expected, (seed, kwargs)
                 continue
