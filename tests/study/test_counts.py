@@ -40,13 +40,20 @@ def test_new_learning_and_due_by_topic_and_course(learner):
     assert found.all().total == 5
 
 
-def test_the_daily_limits_cap_every_count(learner):
-    cards = make_cards(30, slug="many")
-    for card in cards[:12]:
+def reviews_due(learner, cards: int, due: int, new_per_day: int, reviews_per_day: int):
+    """A topic of `cards` cards, the first `due` of them reviews due, and the learner's
+    daily limits; return the cards and the learner's profile."""
+    made = make_cards(cards, slug="limited")
+    for card in made[:due]:
         remember(learner, card, NOW - timedelta(days=2))
     profile = profile_for(learner)
-    profile.new_per_day, profile.reviews_per_day = 5, 10
+    profile.new_per_day, profile.reviews_per_day = new_per_day, reviews_per_day
     profile.save()
+    return made, profile
+
+
+def test_the_daily_limits_cap_every_count(learner):
+    cards, profile = reviews_due(learner, 30, due=12, new_per_day=5, reviews_per_day=10)
     found = counts_now(learner)
     course = shipped_course().pk
     assert found.topic(course, cards[0].topic_id) == Counts(new=5, learning=0, due=10)
@@ -83,12 +90,7 @@ def test_the_reviewer_s_one_statement_stops_at_the_review_limit(learner):
     """counts_and_next_card reads today's reviews so far in its own statement: with three
     reviews due and a limit of two, it serves two, and then neither a review nor a new
     card (the new-card limit is 0), and its counts say so."""
-    cards = make_cards(5, slug="limited")
-    for card in cards[:3]:
-        remember(learner, card, NOW - timedelta(days=1))
-    profile = profile_for(learner)
-    profile.new_per_day, profile.reviews_per_day = 0, 2
-    profile.save()
+    cards, profile = reviews_due(learner, 5, due=3, new_per_day=0, reviews_per_day=2)
     served = []
     for _ in range(5):
         counted, card, state = counts_and_next_card(learner, profile, NOW)
