@@ -90,11 +90,11 @@ def day_counts(
     """The learner's study day (Today) and its counts for every course and topic they may
     study, or only for one topic or course (the reviewer's). Suspended and buried cards
     count nowhere."""
-    day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
+    day, start, end = _study_day(profile, now)
     served = served_states(learner, now, topic, course)
-    counts, params = _counts_sql(learner, profile, now, day, topic, course, served)
+    counts, params = _counts_sql(learner, day, end, topic, course, served)
     rows = sql.rows(f"WITH {served.sets} {counts}", [*served.params, *params])
-    return _day_counts(learner, profile, day, rows)
+    return _day_counts(learner, profile, (day, start, end), rows)
 
 
 def counts_and_next_card(
@@ -115,14 +115,11 @@ def counts_and_next_card(
     if sql.vendor() != "postgresql":
         counts = day_counts(learner, profile, now, topic, course)
         return counts, *next_card(learner, profile, counts.today, now, topic, course)
-    day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
+    day, start, end = _study_day(profile, now)
     served = served_states(learner, now, topic, course)
-    counts, counts_params = _counts_sql(learner, profile, now, day, topic, course, served)
-    # The due card's statement reads the day's limits itself (due_card_sql): only the
-    # day and its bounds are needed for it.
-    start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
-    today = Today(day, start, end, StudyDay(learner=learner, day=day))
-    due, due_params = due_card_sql(learner, profile, today, now, served)
+    counts, counts_params = _counts_sql(learner, day, end, topic, course, served)
+    # The due card's statement reads the day's review limit itself (due_card_sql).
+    due, due_params = due_card_sql(learner, profile, day, end, now, served)
     # The counts' rows as one JSON array of arrays beside the due card (psycopg reads
     # json into lists); a row of NULLs when nothing is due.
     row = sql.fetch_one(
@@ -136,23 +133,28 @@ def counts_and_next_card(
         Card,
         Topic,
     )
-    found = _day_counts(learner, profile, day, row[-1] or [])
+    found = _day_counts(learner, profile, (day, start, end), row[-1] or [])
     card, state = card_after_due(learner, profile, found.today, now, topic, course, row[:-1])
     return found, card, state
 
 
+def _study_day(profile: Profile, now: datetime) -> tuple[date, datetime, datetime]:
+    """The learner's study day at `now`, and when it starts and ends."""
+    day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
+    return day, *scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
+
+
 def _counts_sql(
     learner: AbstractBaseUser,
-    profile: Profile,
-    now: datetime,
     day: date,
+    end: datetime,
     topic: Topic | None,
     course: Course | None,
     served: Served,
 ) -> tuple[str, list]:
-    """The SELECT of the day's counts (for a statement that starts WITH served.sets), its
-    columns named part, course_id, topic_id, n, learning, due; and its parameters."""
-    _, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
+    """The SELECT of the day's counts (for a statement that starts WITH served.sets) of
+    the study day `day`, which ends at `end`: its columns named part, course_id,
+    topic_id, n, learning, due; and its parameters."""
     scope, scope_params = scope_sql(topic, course)
     topics, topics_params = topic_scope_sql("t", topic, course)
     own = f"(SELECT id FROM {served.own})"
@@ -208,10 +210,13 @@ def _counts_sql(
 
 
 def _day_counts(
-    learner: AbstractBaseUser, profile: Profile, day: date, rows: Iterable[Sequence]
+    learner: AbstractBaseUser,
+    profile: Profile,
+    study_day: tuple[date, datetime, datetime],
+    rows: Iterable[Sequence],
 ) -> DayCounts:
-    """DayCounts from the rows of _counts_sql."""
-    start, end = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
+    """DayCounts from the rows of _counts_sql for a study day (_study_day's)."""
+    day, start, end = study_day
     # The day's counts so far, as Today.of reads them (its true-retention columns, which
     # nothing here uses, stay 0), or all 0 before the day's first review.
     studied = StudyDay(learner=learner, day=day)

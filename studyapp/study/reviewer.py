@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -120,7 +120,7 @@ def next_card(
     studyapp/sql.py for why); tests/study/test_reviewer.py pins the order they give.
     """
     served = served_states(learner, now, topic, course)
-    due_sql, due_params = due_card_sql(learner, profile, today, now, served)
+    due_sql, due_params = due_card_sql(learner, profile, today.day, today.end, now, served)
     due = sql.fetch_one(
         f"WITH {served.sets} {due_sql}", [*served.params, *due_params], CardState, Card, Topic
     )
@@ -133,14 +133,20 @@ def _marks_join() -> str:
 
 
 def due_card_sql(
-    learner: AbstractBaseUser, profile: Profile, today: Today, now: datetime, served: Served
+    learner: AbstractBaseUser,
+    profile: Profile,
+    day: date,
+    end: datetime,
+    now: datetime,
+    served: Served,
 ) -> tuple[str, list]:
     """SQL (a SELECT, for a statement that starts WITH served.sets) for next_card's first
     due card, with its state, topic, rank and flag: learning due now (rank 0), a review
     due today while today's review limit allows (1), learning due within LEARN_AHEAD (2).
 
-    The limit is read from the day's StudyDay in the statement itself, so that the
-    statement can also be the one that counts the day (counts.counts_and_next_card).
+    The study day is `day`, ending at `end`; its review limit is read from its StudyDay
+    in the statement itself, so that the statement can also be the one that counts the
+    day (counts.counts_and_next_card).
     """
     marks = _marks_join()
 
@@ -171,7 +177,7 @@ def due_card_sql(
         first_due(
             1,
             f"s.phase = {int(Phase.REVIEW)} AND s.due < %s AND {reviewed} < %s",
-            [today.end, learner.pk, today.day, profile.reviews_per_day],
+            [end, learner.pk, day, profile.reviews_per_day],
         ),
         first_due(2, f"{learning} AND s.due > %s AND s.due <= %s", [now, now + LEARN_AHEAD]),
     ]
