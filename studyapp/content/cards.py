@@ -102,6 +102,9 @@ def render_inline(md: MarkdownIt, src: str, env: dict) -> str:
     return md.renderInline(src, env)
 
 
+_CARD_TOKENS = frozenset(["inline", "heading_open", "table_open"])
+
+
 def find_cards(
     md: MarkdownIt, tokens: list[Token], env: dict, lines: list[str]
 ) -> tuple[list[ParsedCard], list[Problem]]:
@@ -110,7 +113,8 @@ def find_cards(
     found: list[ParsedCard] = []
     section = None
     headings: list[int] = []
-    for i, tok in enumerate(tokens):
+    # Most tokens open or close a block: pick out the three kinds that matter at once.
+    for i, tok in [(i, t) for i, t in enumerate(tokens) if t.type in _CARD_TOKENS]:
         kind = tok.type
         if kind == "inline":
             if tokens[i - 1].type == "paragraph_open" and tok.map:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from markdown_it import MarkdownIt, rules_core
+from markdown_it import MarkdownIt, rules_core, rules_inline
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -21,19 +24,19 @@ MAX_INDENT_COLUMNS = 12
 _MAX_NESTING = 20
 
 _CONTAINER = re.compile(r"[ \t]*(?:>[ \t]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+)")
-# Possessive quantifiers: the whitespace between markers could otherwise be split in
-# exponentially many ways while backtracking.
-_DEEP_MARKERS = re.compile(
-    rf"^(?:[ \t]*+(?:>[ \t]?+|[-+*][ \t]++|\d{{1,9}}[.)][ \t]++)){{{MAX_CONTAINER_MARKERS + 1}}}",
-    re.MULTILINE,
+# A line with more container markers than that, or indented past MAX_INDENT_COLUMNS
+# (each group one 4-column tab stop reached by spaces or a tab, and one more blank goes
+# past it). Possessive quantifiers: the whitespace between markers could otherwise be
+# split in exponentially many ways while backtracking.
+_DEEP_LINE = (
+    rf"(?:[ \t]*+(?:>[ \t]?+|[-+*][ \t]++|\d{{1,9}}[.)][ \t]++)){{{MAX_CONTAINER_MARKERS + 1}}}"
+    rf"|(?: {{0,3}}\t| {{4}}){{{MAX_INDENT_COLUMNS // 4}}}[ \t]"
 )
-# Lines indented past MAX_INDENT_COLUMNS: each group is one 4-column tab stop reached by
-# spaces or a tab, and one more blank goes past the limit.
-_DEEP_INDENT = re.compile(
-    rf"^(?: {{0,3}}\t| {{4}}){{{MAX_INDENT_COLUMNS // 4}}}[ \t]", re.MULTILINE
-)
-# Either of the two, in one pass over the text: most notes have neither.
-_TOO_DEEP = re.compile(f"{_DEEP_MARKERS.pattern}|{_DEEP_INDENT.pattern}", re.MULTILINE)
+# The first line, then every other one in one pass: most notes have no such line. The
+# literal "\n" lets the regex engine skip from line end to line end; a "^" in MULTILINE
+# mode was tried at every character (a fiftieth of a whole parse).
+_TOO_DEEP_FIRST = re.compile(_DEEP_LINE)
+_TOO_DEEP_NEXT = re.compile(f"\n(?:{_DEEP_LINE})")
 _LEADING_WS = re.compile(r"^[ \t]*")
 _FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})")
 
@@ -63,7 +66,7 @@ def _columns(whitespace: str) -> int:
 
 def flatten_nesting(text: str) -> tuple[str, list[int]]:
     """Cap container depth and indentation; return the text and the 1-based lines changed."""
-    if not _TOO_DEEP.search(text):
+    if not (_TOO_DEEP_FIRST.match(text) or _TOO_DEEP_NEXT.search(text)):
         return text, []
     lines = text.split("\n")
     changed = []
@@ -158,10 +161,71 @@ def _normalize_line_ends(state: StateCore) -> None:
         rules_core.normalize(state)
 
 
+class Renderer(RendererHTML):
+    """markdown-it's HTML renderer with its two commonest cases done inside its loop:
+    text (its `text` rule) and a tag with no rule of its own (its `renderToken`). A note
+    is mostly these; a method call or two for each of them was a tenth of a note's
+    whole parse. The HTML is the same, which tests/content/test_parse_properties.py
+    checks; a rule added with add_render_rule still wins over both."""
+
+    def render(self, tokens, options, env) -> str:
+        rules = self.rules
+        own_text = getattr(rules.get("text"), "__func__", None) is RendererHTML.text
+        xhtml = options["xhtmlOut"]
+        out: list[str] = []
+        last = len(tokens) - 1
+        for i, token in enumerate(tokens):
+            kind = token.type
+            if kind == "text" and own_text:
+                out.append(escapeHtml(token.content))
+            elif kind == "inline":
+                if token.children:
+                    out.append(self.render(token.children, options, env))
+            elif kind in rules:
+                out.append(rules[kind](tokens, i, options, env))
+            elif not token.hidden:  # a hidden paragraph in a tight list shows no tag
+                nesting, block = token.nesting, token.block
+                # A newline between a hidden paragraph and the block tag after it.
+                if block and nesting != -1 and i and tokens[i - 1].hidden:
+                    out.append("\n")
+                out.append(f"</{token.tag}" if nesting == -1 else f"<{token.tag}")
+                if token.attrs:
+                    out.append(self.renderAttrs(token))
+                if nesting == 0 and xhtml:
+                    out.append(" /")
+                # A block tag ends its line unless it opens text or its own close.
+                if block and nesting == 1 and i < last:
+                    following = tokens[i + 1]
+                    block = not (
+                        following.type == "inline"
+                        or following.hidden
+                        or (following.nesting == -1 and following.tag == token.tag)
+                    )
+                out.append(">\n" if block else ">")
+        return "".join(out)
+
+    def renderInline(self, tokens, options, env) -> str:
+        # The children of an inline token hold no inline token: the same loop serves.
+        return self.render(tokens, options, env)
+
+
+def _strikethrough_pairs(state: StateInline) -> None:
+    """markdown-it's strikethrough pairing, skipped where its rule made no delimiter (it
+    makes them only at "~~"): it walks every token of every paragraph, each time."""
+    if "~~" in state.src:
+        rules_inline.strikethrough.postProcess(state)
+
+
 def parser() -> MarkdownIt:
     """Return a new parser for lessons and cards (CommonMark + tables + notes syntax)."""
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+    md = MarkdownIt(
+        "commonmark",
+        # HTML5 tags ("<br>", not "<br />"), as nh3 writes them back: see sanitize_rendered.
+        {"html": True, "xhtmlOut": False, "maxNesting": _MAX_NESTING},
+        renderer_cls=Renderer,
+    )
     md.core.ruler.at("normalize", _normalize_line_ends)
+    md.inline.ruler2.at("strikethrough", _strikethrough_pairs)
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(highlight_plugin)
     md.core.ruler.push("tidy_obsidian", _tidy_obsidian)

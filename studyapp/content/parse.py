@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from studyapp.content.cards import find_cards, shows_nothing
 from studyapp.content.markdown import MAX_CONTAINER_MARKERS, flatten_nesting, markdown, normalize
 from studyapp.content.parsed import ParsedCard, ParsedNote, ParsedSection, ParseError, Problem
-from studyapp.content.sanitize import sanitize_html
+from studyapp.content.sanitize import sanitize_html, sanitize_rendered
 from studyapp.content.text import TextError, decode_text
 from studyapp.content.topics import slugify
 
@@ -20,6 +20,14 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # PyYAML's wheels carry libyaml: the same safe loader in C, ten times faster than Python's.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A line of front matter that YAML reads as a word key and a plain value: text that
+# starts with a letter (and holds no ":" or "#"), or a whole number without a leading 0.
+_PLAIN_FIELD = re.compile(
+    r"([A-Za-z][A-Za-z0-9_-]*):[ ]+(?:([A-Za-z](?:[A-Za-z0-9 _.,'()/-]*[A-Za-z0-9.)])?)"
+    r"|(0|[1-9][0-9]{0,8}))[ ]*"
+)
+# YAML 1.1's booleans and null, which such a key or value would be, in any case.
+_YAML_WORDS = frozenset(["yes", "no", "true", "false", "on", "off", "null"])
 
 
 def decode_note(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -60,11 +68,12 @@ def parse_note(text: str, filename: str) -> ParsedNote:
     if title is None:
         title = headings[0] if headings else _title_from_filename(filename)
 
-    _skip_local_images(lesson, problems)
+    if "![" in text:  # an image or an embed is written with it, in every note's text
+        _skip_local_images(lesson, problems)
     lines = text.split("\n")
     cards, card_problems = find_cards(md, lesson, env, lines)
     problems += card_problems
-    html = sanitize_html(md.renderer.render(lesson, md.options, env))
+    html = sanitize_rendered(md.renderer.render(lesson, md.options, env), text)
     return ParsedNote(
         filename=filename,
         title=title[:200],
@@ -123,7 +132,9 @@ def _front_matter(tokens: list[Token], problems: list[Problem]) -> dict:
     if not tokens or tokens[0].type != "front_matter":
         return {}
     try:
-        data = yaml.load(tokens[0].content, Loader=_YAML_LOADER)
+        data = _plain_fields(tokens[0].content)
+        if data is None:
+            data = yaml.load(tokens[0].content, Loader=_YAML_LOADER)
     except (yaml.YAMLError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -156,6 +167,25 @@ def _front_matter(tokens: list[Token], problems: list[Problem]) -> dict:
     return meta
 
 
+def _plain_fields(content: str) -> dict | None:
+    """What yaml.load gives for front matter of plain "key: value" lines, as most notes
+    have ("title: ...", "topic: ...", "order: 3"), or None for anything else. yaml.load
+    took a fortieth of a note's parse; tests/content/test_parse_properties.py checks
+    this against it."""
+    fields: dict = {}
+    for line in content.split("\n"):
+        if not line:
+            continue
+        m = _PLAIN_FIELD.fullmatch(line)
+        if m is None:
+            return None
+        key, text, number = m.groups()
+        if key.lower() in _YAML_WORDS or (text and text.lower() in _YAML_WORDS):
+            return None
+        fields[key] = text if number is None else int(number)
+    return fields or None
+
+
 def _plain_text(inline: Token) -> str:
     parts = []
     for child in inline.children or []:
@@ -172,9 +202,8 @@ def _sections(tokens: list[Token]) -> tuple[list[str], list[ParsedSection]]:
     sections: list[ParsedSection] = []
     stack: list[tuple[int, str]] = []
     used: set[str] = set()
-    for i, tok in enumerate(tokens):
-        if tok.type != "heading_open":
-            continue
+    for i in [i for i, tok in enumerate(tokens) if tok.type == "heading_open"]:
+        tok = tokens[i]
         level = int(tok.tag[1])
         title = _plain_text(tokens[i + 1])[:200] or "Section"
         base = slugify(title) or "section"

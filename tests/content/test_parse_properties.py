@@ -259,3 +259,114 @@ def test_a_sentence_with_no_mark_but_its_last_skips_pysbd(monkeypatch):
     assert implicit.sentences("  An AZ is one or more data centers. ") == [
         (2, "An AZ is one or more data centers. ")
     ]
+
+
+FRONT_MATTER = st.lists(
+    st.one_of(
+        st.sampled_from(["title", "topic", "order", "Yes", "on", "NULL", "y", "a-b", "k_1"]),
+        st.sampled_from(["Yes", "no", "True", "Off", "null", "Null", "~", "nan", ".inf"]),
+        st.sampled_from(["0", "03", "12", "1e3", "0x1f", "2024-01-02", "1:20", "-5", "3.5"]),
+        st.sampled_from([": ", ":", " ", "  ", "\n", "\t", "#", " #", "'", '"', "-", ".", ","]),
+        st.sampled_from(["(", ")", "/", "[", "{", "&", "*", "!", "|", ">", "%", "@", "?"]),
+        st.text(st.sampled_from(list("aZ9 _.é")), min_size=1, max_size=6),
+    ),
+    max_size=16,
+).map("".join)
+
+
+@given(FRONT_MATTER)
+@example("title: Note 12\ntopic: topic-0")
+@example("order: 010")
+@example("title: Yes")
+@example("title: a\ntitle: b")
+@settings(max_examples=1000)
+def test_plain_front_matter_reads_as_yaml_reads_it(text):
+    import yaml
+
+    from studyapp.content import parse
+
+    fields = parse._plain_fields(text)
+    if fields is not None:
+        assert fields == yaml.load(text, Loader=parse._YAML_LOADER)
+
+
+def test_plain_front_matter_skips_yaml(monkeypatch):
+    """The property above would pass if the plain reading never answered."""
+    from studyapp.content import parse
+
+    monkeypatch.setattr(parse, "yaml", None)  # a call would raise AttributeError
+    note = parse_note("---\ntitle: Regions, and zones\ntopic: infra\norder: 2\n---\nText", "x.md")
+    assert (note.title, note.topic, note.order) == ("Regions, and zones", "infra", 2)
+
+
+# Notes' pieces again, with the block syntax whose tags a lesson's HTML is made of.
+LESSON_TEXT = st.lists(
+    st.one_of(
+        PIECES,
+        st.sampled_from(["3. ", "7) ", "| a | b |\n", "|---|:-:|\n", "***\n", "  \n", "\\\n"]),
+        st.sampled_from(["~~", "    ", "Section", "1986", "&amp;", '"', "\u00a0", "\x0c"]),
+        st.sampled_from(["<em>", "</p>", "<table>", "<ol>", "<hr>", "<br>"]),
+        st.text(max_size=4),
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(LESSON_TEXT)
+@example("# A\n\n1986. b\n\n> c  \nd\n\n---\n\n| a |\n|---|\n| x |\n\n```\ncode\n```\n")
+@example("3) a\n4) b\n\n- ~~c~~ ==d== *e* **f** `g`\n")
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_a_rendered_lesson_sanitizes_as_nh3_sanitizes_it(text):
+    from studyapp.content import sanitize
+    from studyapp.content.markdown import markdown
+
+    html = markdown().render(text)
+    assert sanitize.sanitize_rendered(html, text) == sanitize._cleaner.clean(html)
+
+
+def test_a_lesson_of_plain_markdown_skips_nh3(monkeypatch):
+    """The property above would pass if nh3 were always called."""
+    from studyapp.content import sanitize
+    from studyapp.content.markdown import markdown
+
+    monkeypatch.setattr(sanitize, "_cleaner", None)  # a call would raise AttributeError
+    text = (
+        "# Regions\n\nA region holds zones.  \nEach is apart.\n\n3. one\n4. two\n\n"
+        "- ==edge== ~~old~~ *new* **bold** `code`\n\n> quoted\n\n---\n\n"
+        "| term | meaning |\n|---|---|\n| AZ | zone |\n\n```\nplain code\n```\n"
+    )
+    html = markdown().render(text)
+    assert sanitize.sanitize_rendered(html, text) == html
+    for tag in ('<ol start="3">', "<br>", "<mark>", "<s>", "<blockquote>", "<hr>", "<td>"):
+        assert tag in html
+
+
+@given(LESSON_TEXT)
+@example("- a\n  > b\n- c\n")  # a hidden paragraph, then a block tag
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_our_renderer_writes_what_markdown_it_s_writes(text):
+    from markdown_it.renderer import RendererHTML
+
+    from studyapp.content.markdown import Renderer, markdown
+
+    md = markdown()
+    assert isinstance(md.renderer, Renderer)
+    tokens = md.parse(text, {})
+    assert md.renderer.render(tokens, md.options, {}) == RendererHTML().render(
+        tokens, md.options, {}
+    )
+
+
+@given(LESSON_TEXT)
+@example("a ~~b~~ [c ~~d~~](e)")
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_skipping_strikethrough_pairs_without_tildes_gives_the_same_tokens(text):
+    from markdown_it import rules_inline
+
+    from studyapp.content.markdown import parser
+
+    ours, theirs = parser(), parser()
+    theirs.inline.ruler2.at("strikethrough", rules_inline.strikethrough.postProcess)
+    assert [t.as_dict() for t in ours.parse(text, {})] == [
+        t.as_dict() for t in theirs.parse(text, {})
+    ]
