@@ -3,6 +3,7 @@ progress page."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -73,12 +74,24 @@ def _posted_scope(request: HttpRequest) -> Scope:
 def _study_url(scope: Scope, **query: object) -> str:
     course, topic = scope
     if topic:
-        url = reverse("study_topic", args=[course, topic])
+        url = _url("study_topic", course, topic)
     elif course:
-        url = reverse("study_course", args=[course])
+        url = _url("study_course", course)
     else:
-        url = reverse("study")
+        url = _url("study")
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def _url(name: str, *args: str) -> str:
+    """reverse(), remembered: the reviewer's addresses (the forms' and the answer link's)
+    are reversed for every card it shows, and reversing them was a twentieth of the
+    card's answer. Kept apart for each script prefix, which reverse() puts in front."""
+    return _reversed(get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reversed(prefix: str, name: str, args: tuple[str, ...]) -> str:
+    return reverse(name, args=args)
 
 
 def _chosen(
@@ -137,6 +150,7 @@ def _review(
         "today": today,
         "card": card,
         "left": counts.all(),
+        "undo_url": _url("undo"),
     }
     if card is None:
         upcoming = CardState.objects.filter(learner=request.user, card__retired_at__isnull=True)
@@ -154,6 +168,8 @@ def _review(
             "token": token_for(request.user, card, state),
             "show_answer": str(query.get("answer", "")) == "1",
             "answer_url": _study_url(scope, card=card.pk, answer=1),
+            "grade_url": _url("grade"),
+            "mark_url": _url("mark_card"),
             "ratings": [
                 (int(r), RATING_LABELS[r], scheduling.format_interval(i), RATING_STYLES[r])
                 for r, i in intervals.items()

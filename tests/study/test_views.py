@@ -367,3 +367,21 @@ def test_after_leaving_a_class_its_course_cards_are_not_served_or_graded_but_mis
     assert post_grade(learner_client, studied, token=tokens[studied]).status_code == 404
     assert post_grade(learner_client, missed, token=tokens[missed]).status_code == 302
     assert list(ReviewLog.objects.values_list("card", flat=True)) == [missed.pk]
+
+
+def test_the_reviewer_s_addresses_follow_the_script_prefix(learner_client, cards):
+    """The reviewer remembers its reversed addresses (views._url), one set per script
+    prefix: an app served under /school/ must not get the addresses of one served at /."""
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    plain = learner_client.get(reverse("study")).content.decode()
+    set_script_prefix("/school/")  # as the WSGI handler does from SCRIPT_NAME
+    try:
+        prefixed = learner_client.get("/study/").content.decode()
+    finally:
+        clear_script_prefix()
+    for form in ("grade-form", "mark-form", "undo-form"):
+        action = re.compile(rf'id="{form}" method="post" action="([^"]+)"')
+        assert action.search(plain).group(1).startswith("/study/")
+        assert action.search(prefixed).group(1).startswith("/school/study/")
+    assert 'href="/school/study/?card=' in prefixed
