@@ -370,3 +370,27 @@ def test_skipping_strikethrough_pairs_without_tildes_gives_the_same_tokens(text)
     assert [t.as_dict() for t in ours.parse(text, {})] == [
         t.as_dict() for t in theirs.parse(text, {})
     ]
+
+
+@given(LESSON_TEXT)
+@example("# Régions\n\n## Zones\n\n### Zones\n\ntext ![alt](local.png)\n")
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_a_parsed_note_s_lesson_sanitizes_as_nh3_sanitizes_it(text):
+    """The same, for the lesson as parse_note renders it: headings with anchors, one
+    level down, the title's heading taken out, local images replaced by their text."""
+    from studyapp.content import parse, sanitize
+
+    seen = []
+
+    def checked(html, source):
+        seen.append(html)
+        assert sanitize.sanitize_rendered(html, source) == sanitize._cleaner.clean(html)
+        return sanitize.sanitize_rendered(html, source)
+
+    original = parse.sanitize_rendered
+    parse.sanitize_rendered = checked
+    try:
+        parse_note(text, "any.md")
+    finally:
+        parse.sanitize_rendered = original
+    assert len(seen) == 1
