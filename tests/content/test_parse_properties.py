@@ -8,6 +8,12 @@ from hypothesis import strategies as st
 from studyapp.content.parse import parse_note, parse_note_bytes
 from studyapp.content.parsed import ParseError
 
+
+def joined(*parts: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[str]:
+    """Text of up to max_size pieces, each drawn from one of the parts."""
+    return st.lists(st.one_of(*parts), max_size=max_size).map("".join)
+
+
 # Text built from the pieces notes are made of, so that the interesting paths are reached.
 PIECES = st.sampled_from(
     [
@@ -60,7 +66,7 @@ PIECES = st.sampled_from(
         "title: x\n",
     ]
 )
-NOTES = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=60).map("".join)
+NOTES = joined(PIECES, st.text(max_size=8), max_size=60)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -136,10 +142,12 @@ def test_sanitizing_gives_what_nh3_gives_for_any_text(text):
 
 
 # Notes' pieces again, with every character markdown-it's text rule stops at by default.
-STOPS_TEXT = st.lists(
-    st.one_of(PIECES, st.sampled_from(list("#$%+-:>@^{}!&*<=[]\\_`~\n ")), st.text(max_size=4)),
+STOPS_TEXT = joined(
+    PIECES,
+    st.sampled_from(list("#$%+-:>@^{}!&*<=[]\\_`~\n ")),
+    st.text(max_size=4),
     max_size=60,
-).map("".join)
+)
 
 
 @given(STOPS_TEXT)
@@ -174,14 +182,12 @@ def test_the_narrow_text_stops_are_in_use():
 
 
 @given(
-    st.lists(
-        st.one_of(
-            st.sampled_from(["is", "IS", "Are", "means", "refers to", "stands for", "is called"]),
-            st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", "İ", "ſ", "K", "refers  to"]),
-            st.text(max_size=5),
-        ),
+    joined(
+        st.sampled_from(["is", "IS", "Are", "means", "refers to", "stands for", "is called"]),
+        st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", "İ", "ſ", "K", "refers  to"]),
+        st.text(max_size=5),
         max_size=12,
-    ).map("".join)
+    )
 )
 @settings(max_examples=500)
 def test_the_copula_check_agrees_with_the_copula_search(text):
@@ -190,7 +196,7 @@ def test_the_copula_check_agrees_with_the_copula_search(text):
     assert implicit.has_copula(text) == (implicit._COPULA.search(text) is not None)
 
 
-OWN_MARKUP = st.lists(
+OWN_MARKUP = joined(
     st.sampled_from(
         [
             *("<mark>", '<mark class="cloze">', '<mark class="cloze-blank">', "</mark>"),
@@ -201,7 +207,7 @@ OWN_MARKUP = st.lists(
         ]
     ),
     max_size=24,
-).map("".join)
+)
 
 
 @given(OWN_MARKUP)
@@ -224,17 +230,15 @@ def test_a_cloze_and_a_list_of_plain_words_skip_nh3(monkeypatch):
         assert sanitize.sanitize_html(html) == html
 
 
-SENTENCE_TEXT = st.lists(
-    st.one_of(
-        st.sampled_from(["is", "An AZ", "e.g.", "U.S.", "Mr.", "1.", "..."]),
-        st.sampled_from(["a)", "b)", "ii)", "iv)", "1)", "2)", "(a)", "(b)", "(iv)", "(v)"]),
-        st.sampled_from(["(AZ)", "(VPN)", "B)", "(x)", "Ab)", "é)", "_)", "(3)"]),
-        st.sampled_from(list(" \t\n\r.,;:!?()[]\"'-–—…•/&%$#@*_=+<>|\u00a0\u2028\u0085\x0b")),
-        st.text(st.characters(blacklist_categories=["Cs"]), max_size=4),
-        st.text(st.sampled_from(list("abcXYZ ")), min_size=1, max_size=8),
-    ),
+SENTENCE_TEXT = joined(
+    st.sampled_from(["is", "An AZ", "e.g.", "U.S.", "Mr.", "1.", "..."]),
+    st.sampled_from(["a)", "b)", "ii)", "iv)", "1)", "2)", "(a)", "(b)", "(iv)", "(v)"]),
+    st.sampled_from(["(AZ)", "(VPN)", "B)", "(x)", "Ab)", "é)", "_)", "(3)"]),
+    st.sampled_from(list(" \t\n\r.,;:!?()[]\"'-–—…•/&%$#@*_=+<>|\u00a0\u2028\u0085\x0b")),
+    st.text(st.characters(blacklist_categories=["Cs"]), max_size=4),
+    st.text(st.sampled_from(list("abcXYZ ")), min_size=1, max_size=8),
     max_size=12,
-).map("".join)
+)
 
 
 @given(SENTENCE_TEXT)
@@ -261,17 +265,15 @@ def test_a_sentence_with_no_mark_but_its_last_skips_pysbd(monkeypatch):
     ]
 
 
-FRONT_MATTER = st.lists(
-    st.one_of(
-        st.sampled_from(["title", "topic", "order", "Yes", "on", "NULL", "y", "a-b", "k_1"]),
-        st.sampled_from(["Yes", "no", "True", "Off", "null", "Null", "~", "nan", ".inf"]),
-        st.sampled_from(["0", "03", "12", "1e3", "0x1f", "2024-01-02", "1:20", "-5", "3.5"]),
-        st.sampled_from([": ", ":", " ", "  ", "\n", "\t", "#", " #", "'", '"', "-", ".", ","]),
-        st.sampled_from(["(", ")", "/", "[", "{", "&", "*", "!", "|", ">", "%", "@", "?"]),
-        st.text(st.sampled_from(list("aZ9 _.é")), min_size=1, max_size=6),
-    ),
+FRONT_MATTER = joined(
+    st.sampled_from(["title", "topic", "order", "Yes", "on", "NULL", "y", "a-b", "k_1"]),
+    st.sampled_from(["Yes", "no", "True", "Off", "null", "Null", "~", "nan", ".inf"]),
+    st.sampled_from(["0", "03", "12", "1e3", "0x1f", "2024-01-02", "1:20", "-5", "3.5"]),
+    st.sampled_from([": ", ":", " ", "  ", "\n", "\t", "#", " #", "'", '"', "-", ".", ","]),
+    st.sampled_from(["(", ")", "/", "[", "{", "&", "*", "!", "|", ">", "%", "@", "?"]),
+    st.text(st.sampled_from(list("aZ9 _.é")), min_size=1, max_size=6),
     max_size=16,
-).map("".join)
+)
 
 
 @given(FRONT_MATTER)
@@ -300,16 +302,14 @@ def test_plain_front_matter_skips_yaml(monkeypatch):
 
 
 # Notes' pieces again, with the block syntax whose tags a lesson's HTML is made of.
-LESSON_TEXT = st.lists(
-    st.one_of(
-        PIECES,
-        st.sampled_from(["3. ", "7) ", "| a | b |\n", "|---|:-:|\n", "***\n", "  \n", "\\\n"]),
-        st.sampled_from(["~~", "    ", "Section", "1986", "&amp;", '"', "\u00a0", "\x0c"]),
-        st.sampled_from(["<em>", "</p>", "<table>", "<ol>", "<hr>", "<br>"]),
-        st.text(max_size=4),
-    ),
+LESSON_TEXT = joined(
+    PIECES,
+    st.sampled_from(["3. ", "7) ", "| a | b |\n", "|---|:-:|\n", "***\n", "  \n", "\\\n"]),
+    st.sampled_from(["~~", "    ", "Section", "1986", "&amp;", '"', "\u00a0", "\x0c"]),
+    st.sampled_from(["<em>", "</p>", "<table>", "<ol>", "<hr>", "<br>"]),
+    st.text(max_size=4),
     max_size=60,
-).map("".join)
+)
 
 
 @given(LESSON_TEXT)
