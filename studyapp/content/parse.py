@@ -68,7 +68,7 @@ def parse_note(text: str, filename: str) -> ParsedNote:
     if title is None:
         title = headings[0] if headings else _title_from_filename(filename)
 
-    if "![" in text:  # an image or an embed is written with it, in every note's text
+    if "![" in text:  # every image and embed is written with "![": none to skip without
         _skip_local_images(lesson, problems)
     lines = text.split("\n")
     cards, card_problems = find_cards(md, lesson, env, lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from studyapp.content.markdown import markdown
-from studyapp.content.sanitize import sanitize_html
+from studyapp.content.sanitize import sanitize_html, sanitize_rendered
 
 _MARKDOWN = markdown()
 
@@ -15,7 +15,7 @@ def to_html(text: str, fmt: str) -> str:
     if not text:
         return ""
     if fmt == "markdown":
-        return sanitize_html(_MARKDOWN.render(text))
+        return sanitize_rendered(_MARKDOWN.render(text), text)
     if fmt == "plain":
         return html.escape(text).replace("\n", "<br>")
     if fmt == "moodle" and "<" not in text:
