@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from studyapp import sql
@@ -129,3 +130,21 @@ def test_fetched_instances_equal_what_the_orm_loads(learner):
         by_sql, by_orm = fetched(model, pk), model.objects.get(pk=pk)
         assert field_values(by_sql) == field_values(by_orm), model.__name__
         assert not by_sql._state.adding
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's statement cache")
+def test_psycopg_keeps_its_parse_of_every_statement_of_a_card_s_answer(learner_client):
+    from psycopg import _queries
+
+    make_cards(3)
+    statements = []
+
+    def spy(execute, text, params, many, context):
+        statements.append(text)
+        return execute(text, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert learner_client.get("/study/", HTTP_HX_REQUEST="true").status_code == 200
+    # The day's counts and the due card, the longest, is over psycopg's own 4,096.
+    assert max(len(text) for text in statements) > 4096
+    assert all(len(text) <= _queries.MAX_CACHED_STATEMENT_LENGTH for text in statements)

@@ -29,3 +29,11 @@ def test_inactive_or_missing_users_are_not_loaded(learner):
     learner.save()
     assert ProfileBackend().get_user(learner.pk) is None
     assert ProfileBackend().get_user(99999) is None
+
+
+@pytest.mark.django_db
+def test_a_logged_in_view_gets_the_user_itself_not_the_lazy_wrapper(client, learner):
+    client.force_login(learner)
+    user = client.get(reverse("ping")).wsgi_request.user
+    assert type(user) is User  # not SimpleLazyObject, whose every attribute read is slow
+    assert user.pk == learner.pk
