@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Model
 from django.db.models.expressions import Col
 
@@ -166,25 +167,38 @@ def _prepared(obj: Model, fields: list, add: bool) -> list[object]:
 Statement = tuple[str, list]  # SQL and its parameters
 
 
-def insert_statement(obj: Model) -> Statement:
-    """The INSERT that obj.save() would run for a new instance, returning its id."""
+def values_or_select(width: int, source: str | None) -> str:
+    """An INSERT's row of `width` values: VALUES (...), or, with a source (the name of a
+    WITH in the same statement), SELECT ... FROM it: a row for each of its rows, so that
+    the INSERT writes only where the source did."""
+    values = ", ".join(["%s"] * width)
+    return f"SELECT {values} FROM {source}" if source else f"VALUES ({values})"
+
+
+def insert_statement(obj: Model, source: str | None = None, conflict: str = "") -> Statement:
+    """The INSERT that obj.save() would run for a new instance, returning its id (for
+    each row of `source`, when given: see values_or_select), with an ON CONFLICT clause
+    when given."""
     fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
     quote = _db().ops.quote_name
     return (
         f"INSERT INTO {table(type(obj))} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
+        f" {values_or_select(len(fields), source)} {conflict} RETURNING id",
         _prepared(obj, fields, add=True),
     )
 
 
-def update_statement(obj: Model, names: list[str]) -> Statement:
-    """The UPDATE that obj.save(update_fields=names) would run, returning the id."""
+def update_statement(obj: Model, names: list[str], by: str = "id = %s") -> Statement:
+    """The UPDATE that obj.save(update_fields=names) would run, returning the id; `by`
+    the condition of the rows to update, its parameters (the instance's id for the
+    default) for the caller to add after those returned."""
     fields = [obj._meta.get_field(name) for name in names]
     quote = _db().ops.quote_name
+    params = _prepared(obj, fields, add=False)
     return (
         f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
-        " WHERE id = %s RETURNING id",
-        [*_prepared(obj, fields, add=False), obj.pk],
+        f" WHERE {by} RETURNING id",
+        [*params, obj.pk] if by == "id = %s" else params,
     )
 
 
@@ -292,13 +306,22 @@ def as_datetime(value: object) -> datetime | None:
     return value
 
 
-def fetch_one(sql: str, params: Sequence[object], *models: type[Model]) -> list | None:
+def fetch_one(
+    sql: str, params: Sequence[object], *models: type[Model], atomic: bool = False
+) -> list | None:
     """Run the query and return its first row as one instance per model, in the order
     their columns come in the row, followed by any remaining columns as plain values. A
-    model whose columns are all NULL (a LEFT JOIN that found nothing) comes back as None."""
-    with connection.cursor() as cursor:
+    model whose columns are all NULL (a LEFT JOIN that found nothing) comes back as None.
+
+    atomic: a statement that writes, and must leave nothing behind when it fails: in a
+    transaction already, it runs in a savepoint; else on its own (autocommit), without
+    the two trips to the server of a BEGIN and a COMMIT.
+    """
+    db = _db()
+    alone = transaction.atomic() if atomic and db.in_atomic_block else nullcontext()
+    with alone, db.cursor() as cursor:
         cursor.execute(sql, [param(p) for p in params])
         row = cursor.fetchone()
     if row is None:
         return None
-    return _split(_db(), row, models)
+    return _split(db, row, models)

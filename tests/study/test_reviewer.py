@@ -131,6 +131,73 @@ def test_the_review_and_state_a_grade_writes_have_the_rows_ids(learner, monkeypa
     assert saved[0].pk == CardState.objects.get().pk
 
 
+def _grade_statements(learner, card, rating, now) -> list[str]:
+    """Grade the card in its state now, as shown; return the statements the grade ran,
+    less the test transaction's savepoints."""
+    from django.test.utils import CaptureQueriesContext
+
+    state = CardState.objects.filter(learner=learner, card=card).first()
+    token = token_for(learner, card, state)
+    with CaptureQueriesContext(connection) as captured:
+        grade(learner, profile_for(learner), card.pk, token, rating, now)
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+def test_a_usual_grade_is_one_statement_and_the_first_of_a_topic_goes_the_long_way(learner):
+    first, second = make_cards(2)
+    assert len(_grade_statements(learner, first, 3, NOW)) > 1  # no frontier yet: the walk
+    assert len(_grade_statements(learner, second, 3, NOW)) == 1  # the next new card
+    later = NOW + timedelta(days=3)
+    assert len(_grade_statements(learner, first, 3, later)) == 1  # a review
+    assert ReviewLog.objects.filter(learner=learner).count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+def test_one_statement_writes_what_the_long_way_writes(
+    learner, other_learner, monkeypatch, no_fuzz
+):
+    """The same grades by two learners, one through _grade_at_once and the other the long
+    way only: every row written is the same but for its learner."""
+    from studyapp.study import reviewer
+    from studyapp.study.models import NewCardFrontier
+
+    cards = make_cards(4)
+    day = 24 * 60
+    # (card, rating, minutes from NOW): new cards in order, learning steps, reviews (two
+    # on one day, the second not counted for true retention) and a lapse.
+    plan = [(0, 3, 0), (1, 1, 0), (2, 4, 0), (1, 3, 20), (0, 2, 3 * day), (1, 3, 2 * day)]
+    plan += [(2, 3, 4 * day), (2, 1, 4 * day + 5), (3, 3, 4 * day + 6)]
+    at_once = reviewer._grade_at_once
+    for who in (learner, other_learner):
+        if who is other_learner:
+            monkeypatch.setattr(reviewer, "_grade_at_once", lambda *args: None)
+        for index, rating, minutes in plan:
+            _grade_statements(who, cards[index], rating, NOW + timedelta(minutes=minutes))
+    monkeypatch.setattr(reviewer, "_grade_at_once", at_once)
+
+    def rows(model, *order):
+        found = model.objects.order_by("learner", *order).values()
+        return {
+            learner: [
+                {k: v for k, v in row.items() if k not in ("id", "learner_id")}
+                for row in found
+                if row["learner_id"] == learner.pk
+            ]
+            for learner in (learner, other_learner)
+        }
+
+    for model, order in (
+        (ReviewLog, ("id",)),
+        (CardState, ("card",)),
+        (StudyDay, ("day",)),
+        (NewCardFrontier, ("topic",)),
+    ):
+        found = rows(model, *order)
+        assert found[learner] == found[other_learner], model.__name__
+        assert found[learner], model.__name__
+
+
 def test_a_retired_or_unknown_card_cannot_be_graded(learner):
     card = make_cards(1)[0]
     Card.objects.update(retired_at=NOW)
@@ -382,7 +449,9 @@ def replay(path: Path, learner) -> None:
     for row in rows:
         card = cards[row["card_id"]]
         seen = reps[row["card_id"]]
-        token = token_for(learner, card, CardState(reps=seen) if seen else None)
+        # As the reviewer shows it: the token carries the state's memory (reviewer.Shown).
+        state = CardState.objects.get(learner=learner, card=card) if seen else None
+        token = token_for(learner, card, state)
         moment = datetime.fromisoformat(row["review_time"])
         grade(
             learner,

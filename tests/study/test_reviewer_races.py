@@ -44,6 +44,8 @@ def pause_inside_grading(monkeypatch):
     written its review and before it commits; return the event set at that moment."""
     inside = threading.Event()
     original = sql.together
+    # The long way (a transaction): a grade in one statement has no such moment.
+    monkeypatch.setattr(reviewer, "_grade_at_once", lambda *args: None)
 
     def slow_writes(*statements):
         written = original(*statements)
@@ -72,6 +74,50 @@ def test_an_undo_waits_for_a_grade_in_flight_and_undoes_that_grade(
     assert list(ReviewLog.objects.values_list("seq", flat=True)) == [0]
     assert_state_replays_its_log(learner)
     grade_shown(learner, card, 4, later)  # the reviewer goes on: nothing is jammed
+    assert_state_replays_its_log(learner)
+
+
+@pytest.fixture
+def pause_inside_undo(monkeypatch):
+    """Make a thread named "undoer" wait inside its undo's transaction, after it has
+    deleted the review (and the state of a card it made new again) and before it
+    commits; return the event set at that moment."""
+    inside = threading.Event()
+    original = sql.together
+
+    def slow_writes(*statements):
+        written = original(*statements)
+        if threading.current_thread().name == "undoer" and "UPDATE" in statements[0][0]:
+            inside.set()  # the day's counts are taken back: the undo is all written
+            time.sleep(0.4)
+        return written
+
+    monkeypatch.setattr(sql, "together", slow_writes)
+    return inside
+
+
+def test_a_grade_in_one_statement_waits_for_an_undo_and_reads_what_it_committed(
+    learner, no_fuzz, pause_inside_undo
+):
+    first, second, third = make_cards(3)
+    grade_shown(learner, first, 3, NOW)  # the long way: the topic's first, its frontier
+    grade_shown(learner, second, 3, NOW)  # one statement: right after the frontier
+    assert ReviewLog.objects.count() == 2
+    shown = token_for(learner, third, None)  # the next new card, on screen
+    undoer = Worker("undoer", lambda: undo_last(learner))  # takes back the second's
+    undoer.start()
+    assert pause_inside_undo.wait(5)
+    # Issued while the undo, which made the second card new again, is not committed: the
+    # statement waits for the learner's lock, then must not move the frontier past the
+    # second card on the strength of its older snapshot, where the second was started.
+    grade(learner, profile_for(learner), third.pk, shown, 3, NOW)
+    undoer.join()
+    assert undoer.error is None
+    assert set(CardState.objects.values_list("card", flat=True)) == {first.pk, third.pk}
+    card, state = reviewer.next_card(
+        learner, profile_for(learner), reviewer.Today.of(learner, profile_for(learner), NOW), NOW
+    )
+    assert (card, state) == (second, None)  # new again, and served as new
     assert_state_replays_its_log(learner)
 
 
