@@ -123,8 +123,11 @@
   });
 
   // After a grade, an undo or a card action the server answers with the card to show
-  // next, and htmx puts it in place of this one (HX-Retarget, HX-Reswap).
-  document.addEventListener("htmx:afterSwap", () => {
+  // next, and htmx puts it in place of this one (HX-Retarget, HX-Reswap). Keys wait for
+  // the settle, not the swap: htmx takes over the new card's forms only then (with no
+  // settle delay, base.html, at once after), and a key before that sent the grade as a
+  // plain form, a page load.
+  document.addEventListener("htmx:afterSettle", () => {
     waiting = false;
     markShown();
   });

@@ -36,14 +36,6 @@ from studyapp.study.reviewer import (
 from studyapp.study.tables import topic_rows
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-# Each grade button's Bootstrap style, here rather than as a chain of ifs in the card's
-# template, which the reviewer renders with every card.
-RATING_STYLES = {
-    1: "btn-outline-danger",
-    2: "btn-outline-dark",
-    3: "btn-success",
-    4: "btn-outline-dark",
-}
 
 
 class GradeForm(forms.Form):
@@ -147,6 +139,9 @@ def _review(
     context = {
         "course": found,
         "topic": topic,
+        # The slugs the forms send back ("" for none): one look-up each in the template.
+        "scope": {"course": scope[0] or "", "topic": scope[1] or ""},
+        "plain_forms": not request.htmx,  # forms that may be sent without htmx
         "today": today,
         "card": card,
         "left": counts.all(),
@@ -170,10 +165,11 @@ def _review(
             "answer_url": _study_url(scope, card=card.pk, answer=1),
             "grade_url": _url("grade"),
             "mark_url": _url("mark_card"),
-            "ratings": [
-                (int(r), RATING_LABELS[r], scheduling.format_interval(i), RATING_STYLES[r])
+            # Each grade's next interval, by its button's name (written out in the card).
+            "intervals": {
+                RATING_LABELS[r].lower(): scheduling.format_interval(i)
                 for r, i in intervals.items()
-            ],
+            },
             "is_new": state is None,
             "flag": CardMark.Flag(_flag_of(request.user, card)),
             # Which count the card is from, underlined as in Anki.

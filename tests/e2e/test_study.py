@@ -49,6 +49,11 @@ def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
     )
     log_in(page, live_server, learner)
     page.get_by_role("link", name="Study", exact=True).click()
+    # Every grade, undo and card action goes through htmx: the answer is the next card in
+    # place, never a page load (a key pressed before htmx had taken over the new card's
+    # forms once sent a plain form).
+    posts = []
+    page.on("request", lambda r: posts.append(r.headers) if r.method == "POST" else None)
     card = page.locator("#card")
     expect(card).to_contain_text("Subnet")
     page.wait_for_load_state()  # study.js is deferred
@@ -85,6 +90,7 @@ def test_a_learner_studies_with_the_keyboard(page: Page, live_server, learner):
     expect(card.locator("mark.cloze")).to_have_text("network ACL")
     expect(card.locator(".cloze-blank")).to_be_hidden()
     assert_accessible(page)
+    assert len(posts) == 4 and all(h.get("hx-request") == "true" for h in posts), posts
 
 
 def test_studying_works_without_javascript(browser, live_server, learner):

@@ -385,3 +385,28 @@ def test_the_reviewer_s_addresses_follow_the_script_prefix(learner_client, cards
         assert action.search(plain).group(1).startswith("/study/")
         assert action.search(prefixed).group(1).startswith("/school/study/")
     assert 'href="/school/study/?card=' in prefixed
+
+
+def test_the_card_s_forms_carry_the_csrf_token_in_the_page_and_htmx_sends_it_in_a_header(
+    learner,
+):
+    """The whole page's forms work without JavaScript, so each carries the token; the
+    card htmx asks for has none in its forms (making one was a fifth of the card's
+    rendering): htmx sends the page's token in a header, from the body's hx-headers."""
+    from django.test import Client
+
+    cards = make_cards(2)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    page = client.get(reverse("study")).text
+    card = page[page.index('<section id="card"') :]
+    assert card.count('name="csrfmiddlewaretoken"') == 3  # grade, card actions, undo
+    header = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    grade = {"card": cards[0].pk, "token": token_for(learner, cards[0], None), "rating": 3}
+    htmx = {"HX-Request": "true"}
+    assert client.post(reverse("grade"), grade, headers=htmx).status_code == 403  # no token
+    answer = client.post(reverse("grade"), grade, headers=htmx | {"X-CSRFToken": header})
+    assert answer.status_code == 200
+    assert "csrfmiddlewaretoken" not in answer.text
+    assert f'name="card" value="{cards[1].pk}"' in answer.text  # the next card, to grade
+    assert ReviewLog.objects.filter(learner=learner).count() == 1
