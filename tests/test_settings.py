@@ -95,6 +95,27 @@ def test_a_database_pool_bounds_connections_per_process_and_drops_conn_max_age()
     assert "pool" not in without["OPTIONS"] and without["CONN_MAX_AGE"] == 60
 
 
+def test_prepared_statements_run_from_their_generic_plan_unless_told_not_to():
+    generic = "-c plan_cache_mode=force_generic_plan"
+    database = _settings_under(PRODUCTION, "DATABASES")["DATABASES"]["default"]
+    assert database["OPTIONS"]["options"] == generic
+    for off in ({"DATABASE_GENERIC_PLANS": "0"}, {"DATABASE_PREPARED_STATEMENTS": "0"}):
+        database = _settings_under(PRODUCTION | off, "DATABASES")["DATABASES"]["default"]
+        assert "options" not in database["OPTIONS"], off
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL's"
+)
+def test_the_app_s_connections_keep_generic_plans():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+
+
 def test_a_database_server_without_a_shared_secret_key_refuses_to_start(tmp_path):
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = manage("check", STUDYAPP_DATA_DIR=str(tmp_path), **env)
