@@ -410,3 +410,22 @@ def test_the_card_s_forms_carry_the_csrf_token_in_the_page_and_htmx_sends_it_in_
     assert "csrfmiddlewaretoken" not in answer.text
     assert f'name="card" value="{cards[1].pk}"' in answer.text  # the next card, to grade
     assert ReviewLog.objects.filter(learner=learner).count() == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_grade_that_cannot_be_read_names_its_fields_and_records_nothing(
+    learner_client, learner, htmx
+):
+    card = make_cards(1)[0]
+    posted = {
+        "card": "x",
+        "token": token_for(learner, card, None),
+        "rating": "",
+        "duration_ms": "-5",
+    }
+    headers = {"HX-Request": "true"} if htmx else {}
+    answer = learner_client.post(reverse("grade"), posted, headers=headers, follow=True)
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    assert "That grade could not be read (card, rating, duration_ms); nothing was recorded." in text
+    assert not ReviewLog.objects.exists()
