@@ -694,8 +694,9 @@ def _grade_at_once(
     grade cannot be recorded.
 
     The long way costs five trips to the server (BEGIN, the lock, the read, the writes,
-    COMMIT) and its statements about 0.2 ms of the server's time and as much of ours,
-    on every card (bench/load.py). This statement takes the learner's lock first too,
+    COMMIT) on every card: measured in one process, a grade took 3.3 ms that way and 2.2
+    ms in one statement, of which the app's CPU 1.7 and 1.0. This statement takes the
+    learner's lock first too,
     but it reads with the snapshot it started with, which may be older than what a grade
     or undo committed while it waited for the lock. So nothing it writes rests on that
     snapshot's reading of a row such a writer changes: each write is conditional on the
