@@ -291,6 +291,12 @@ def _split(db, row: Sequence[object], models: Sequence[type[Model]]) -> list:
     return result + list(row[start:])
 
 
+def instances(row: Sequence[object], *models: type[Model]) -> list:
+    """A row's values as fetch_one returns them: an instance of each model in turn (None
+    for one whose columns are all NULL), then the rest as plain values."""
+    return _split(_db(), row, models)
+
+
 def as_date(value: object) -> date | None:
     """A date from a hand-written query's row: SQLite gives its text."""
     return date.fromisoformat(value) if isinstance(value, str) else value

@@ -188,6 +188,9 @@ def due_card_sql(
     )
 
 
+LOOK_FOR_NEW = object()  # card_after_due's new card: it is to look for one itself
+
+
 def card_after_due(
     learner: AbstractBaseUser,
     profile: Profile,
@@ -196,32 +199,42 @@ def card_after_due(
     topic: Topic | None,
     course: Course | None,
     due: list | None,
+    new: list | object | None = LOOK_FOR_NEW,
 ) -> tuple[Card | None, CardState | None]:
     """next_card's answer from the row of due_card_sql (state, card, topic, rank, flag;
     None, or all None, when nothing is due): the due card unless only learning ahead is
-    due and today's limit allows a new card, which is looked for then."""
+    due and today's limit allows a new card, which is looked for then, unless `new` is
+    what the caller found (card, topic and flag of new_card_sql's row; None, or all None,
+    for none)."""
     state = None
     if due is not None and due[1] is not None:
         state, card, card.topic, rank, card.flag = due[:5]  # quiz cards may have no topic
         state.card = card
         if rank < 2:
             return card, state
-    if profile.new_per_day > today.counts.new_cards:
-        first, first_params = _first_new_card(learner, now, topic, course)
-        new = sql.fetch_one(
-            f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}, COALESCE(m.flag, 0)
-                FROM {sql.table(Card)} c
-                JOIN {sql.table(Topic)} t ON t.id = c.topic_id
-                {_marks_join()}
-                WHERE c.id = ({first})""",
-            [learner.pk, *first_params],
-            Card,
-            Topic,
-        )
-        if new is not None:
-            card, card.topic, card.flag = new
-            return card, None
+    if new is LOOK_FOR_NEW and profile.new_per_day > today.counts.new_cards:
+        text, params = new_card_sql(learner, now, topic, course)
+        new = sql.fetch_one(text, params, Card, Topic)
+    if new is not LOOK_FOR_NEW and new is not None and new[0] is not None:
+        card, card.topic, card.flag = new
+        return card, None
     return (state.card, state) if state is not None else (None, None)
+
+
+def new_card_sql(
+    learner: AbstractBaseUser, now: datetime, topic: Topic | None, course: Course | None
+) -> tuple[str, list]:
+    """SQL (a SELECT, ending in its WHERE) for the learner's next new card, with its
+    topic and flag (_first_new_card says which)."""
+    first, first_params = _first_new_card(learner, now, topic, course)
+    return (
+        f"""SELECT {sql.columns(Card, "c")}, {sql.columns(Topic, "t")}, COALESCE(m.flag, 0)
+            FROM {sql.table(Card)} c
+            JOIN {sql.table(Topic)} t ON t.id = c.topic_id
+            {_marks_join()}
+            WHERE c.id = ({first})""",
+        [learner.pk, *first_params],
+    )
 
 
 def _first_new_card(

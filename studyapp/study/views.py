@@ -129,7 +129,11 @@ def review(
 
 
 def _review(
-    request: HttpRequest, course: str | None, slug: str | None, query: Mapping
+    request: HttpRequest,
+    course: str | None,
+    slug: str | None,
+    query: Mapping,
+    taking_new: bool = False,
 ) -> HttpResponse:
     """The reviewer's page (or, for htmx, its card) for a scope: ?card= names the card
     just undone, ?answer=1 shows its answer (the link that does so without JavaScript)."""
@@ -143,7 +147,7 @@ def _review(
     chosen = _chosen(request, query, found, topic)
     if chosen is None:
         counts, card, state = counts_and_next_card(
-            request.user, profile, now, topic=topic, course=found
+            request.user, profile, now, topic=topic, course=found, taking_new=taking_new
         )
     else:
         counts = day_counts(request.user, profile, now, topic=topic, course=found)
@@ -214,14 +218,16 @@ def _flag_of(learner: AbstractBaseUser, card: Card) -> int:
     return marks_of_card.values_list("flag", flat=True).first() or 0
 
 
-def _done(request: HttpRequest, scope: Scope, **query: object) -> HttpResponse:
+def _done(
+    request: HttpRequest, scope: Scope, taking_new: bool = False, **query: object
+) -> HttpResponse:
     """After a write (a grade, an undo, a card action): a plain form follows a redirect to
     the reviewer; htmx gets the card to show next in the same answer, put in place of the
     card, so that a card costs the learner one round trip and the server one request, not
     a write and then a fetch (bench/load.py)."""
     if request.htmx:
         course, topic = scope
-        response = _review(request, course, topic, query)
+        response = _review(request, course, topic, query, taking_new)
         return reswap(retarget(response, "#card"), "outerHTML")
     return redirect(_study_url(scope, **query))
 
@@ -235,7 +241,7 @@ def grade_card(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"That grade could not be read ({fields}); nothing was recorded.")
         return _done(request, scope)
     try:
-        grade(
+        log = grade(
             request.user,
             profile_for(request.user),
             data["card"],
@@ -248,7 +254,9 @@ def grade_card(request: HttpRequest) -> HttpResponse:
         raise Http404("No such card to study.") from None
     except GradeError as error:
         messages.warning(request, str(error))
-    return _done(request, scope)
+        return _done(request, scope)
+    # A new card graded: the next is likely new too (counts_and_next_card's hint).
+    return _done(request, scope, taking_new=log.state_before is None)
 
 
 @require_POST

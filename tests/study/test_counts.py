@@ -103,28 +103,29 @@ def test_the_reviewer_s_one_statement_stops_at_the_review_limit(learner):
     assert counted.all() == Counts()
 
 
-def test_the_reviewer_s_one_statement_stops_at_the_new_card_limit(learner):
-    """counts_and_next_card reads today's new cards so far: with a limit of two, it
-    serves two new cards, each graded Good into learning, and then the learning card due
-    soonest ahead (what is left when nothing is due and the limit is used up), not a
-    third new card."""
+@pytest.mark.parametrize("taking_new", [False, True])
+def test_the_reviewer_s_one_statement_stops_at_the_new_card_limit(learner, taking_new):
+    """counts_and_next_card reads today's new cards so far (in its own statement, when
+    taking new cards): with a limit of two, it serves two new cards, each graded Good
+    into learning, and then the learning card due soonest ahead (what is left when
+    nothing is due and the limit is used up), not a third new card."""
     cards = make_cards(4)
     profile = profile_for(learner)
     profile.new_per_day = 2
     profile.save()
     served = []
     for _ in range(2):
-        counted, card, state = counts_and_next_card(learner, profile, NOW)
+        counted, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
         assert state is None and counted.all().new == 2 - len(served)
         grade(learner, profile, card.pk, token_for(learner, card, state), 3, NOW)
         served.append(card.pk)
     assert served == [cards[0].pk, cards[1].pk]
-    counted, card, state = counts_and_next_card(learner, profile, NOW)
+    counted, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
     assert counted.all().new == 0
     assert state is not None and card.pk == cards[0].pk  # learning, due within LEARN_AHEAD
     profile.new_per_day = 3  # and with one more allowed, the third new card comes first
     profile.save()
-    counted, card, state = counts_and_next_card(learner, profile, NOW)
+    counted, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
     assert (card.pk, state) == (cards[2].pk, None)
 
 

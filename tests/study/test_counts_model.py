@@ -153,14 +153,19 @@ def test_the_counts_say_what_the_rules_say_in_every_scope(seed, learner, other_l
             card, state = next_card(learner, profile, counted.today, NOW, **kwargs)
             # The reviewer's one statement for both says the same as each on its own (on
             # PostgreSQL: SQLite runs the two there, so this has its teeth in CI's PostgreSQL run).
-            both, both_card, both_state = counts_and_next_card(learner, profile, NOW, **kwargs)
-            assert (both.found, both.new_left, both.reviews_left) == (
-                counted.found,
-                counted.new_left,
-                counted.reviews_left,
-            ), (seed, kwargs)
-            assert _day(both.today) == _day(counted.today), (seed, kwargs)
-            assert _served(both_card, both_state) == _served(card, state), (seed, kwargs)
+            # Both with the new card looked for after and in the same statement.
+            for taking_new in (False, True):
+                both, both_card, both_state = counts_and_next_card(
+                    learner, profile, NOW, **kwargs, taking_new=taking_new
+                )
+                assert (both.found, both.new_left, both.reviews_left) == (
+                    counted.found,
+                    counted.new_left,
+                    counted.reviews_left,
+                ), (seed, kwargs, taking_new)
+                assert _day(both.today) == _day(counted.today), (seed, kwargs, taking_new)
+                got = _served(both_card, both_state)
+                assert got == _served(card, state), (seed, kwargs, taking_new)
             if card is None:
                 assert not expected, (seed, kwargs)
                 continue

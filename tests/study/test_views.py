@@ -429,3 +429,19 @@ def test_a_grade_that_cannot_be_read_names_its_fields_and_records_nothing(
     text = answer.content.decode()
     assert "That grade could not be read (card, rating, duration_ms); nothing was recorded." in text
     assert not ReviewLog.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+def test_after_a_new_card_the_next_new_one_comes_with_the_counts(learner_client, learner):
+    """Grading a new card answers with the next new card looked for in the statement of
+    the counts; after a card already started, it is looked for on its own, a statement
+    more (the next card is new both times)."""
+    cards = make_cards(4)
+    post_grade(learner_client, cards[0], 3)  # the topic's first: the frontier
+    new = statements(lambda: post_grade(learner_client, cards[1], 3, htmx=True))
+    assert sum("LEFT JOIN LATERAL" in sql for sql in new) == 1, new
+    state = CardState.objects.get(learner=learner, card=cards[0])
+    token = token_for(learner, cards[0], state)
+    later = statements(lambda: post_grade(learner_client, cards[0], 3, token=token, htmx=True))
+    assert not any("LEFT JOIN LATERAL" in sql for sql in later), later
+    assert len(later) == len(new) + 1
