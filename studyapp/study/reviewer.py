@@ -643,22 +643,8 @@ def grade(
             card, state = _card_and_state(learner, card_id)
             if seq != (state.reps if state else 0):
                 raise GradeError("This card was already graded.")
-            was_review = state is not None and state.phase == Phase.REVIEW
-            # True retention counts each review card once a day, at its first review.
-            first_today = was_review and (
-                state.last_review is None or state.last_review < day_start
-            )
-            log = ReviewLog(
-                learner=learner,
-                card=card,
-                seq=seq,
-                rating=rating,
-                reviewed_at=now,
-                duration_ms=duration_ms,
-                day=day,
-                state_before=_snapshot(state) if state else None,
-                counts_for_retention=first_today,
-            )
+            on = (day, day_start)
+            log = _review_log(learner, card.pk, seq, rating, now, duration_ms, on, state)
             memory = scheduling.review(
                 memory_of(state), Rating(rating), now, profile.desired_retention, profile.parameters
             )
@@ -688,6 +674,35 @@ def grade(
             raise
         raise GradeError("This card was already graded.") from None
     return log
+
+
+def _review_log(
+    learner: AbstractBaseUser,
+    card_id: int,
+    seq: int,
+    rating: int,
+    now: datetime,
+    duration_ms: int | None,
+    on: tuple[date, datetime],
+    before: CardState | None,
+) -> ReviewLog:
+    """The review a grade writes, on a study day (the day and when it starts), of the
+    state before it (None: the card was new)."""
+    day, day_start = on
+    was_review = before is not None and before.phase == Phase.REVIEW
+    return ReviewLog(
+        learner=learner,
+        card_id=card_id,
+        seq=seq,
+        rating=rating,
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        day=day,
+        state_before=_snapshot(before) if before else None,
+        # True retention counts each review card once a day, at its first review.
+        counts_for_retention=was_review
+        and (before.last_review is None or before.last_review < day_start),
+    )
 
 
 def _grade_at_once(
@@ -724,26 +739,13 @@ def _grade_at_once(
       the long way walks to the frontier as ever (the first new card of each topic, say).
     """
     memory = shown.memory
-    was_review = memory is not None and memory.phase == Phase.REVIEW
     day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
     day_start, _ = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     before = None
     if memory is not None:
         before = CardState(reps=seq)
         _apply(before, memory)
-    log = ReviewLog(
-        learner=learner,
-        card_id=card_id,
-        seq=seq,
-        rating=rating,
-        reviewed_at=now,
-        duration_ms=duration_ms,
-        day=day,
-        state_before=_snapshot(before) if before else None,
-        # True retention counts each review card once a day, at its first review.
-        counts_for_retention=was_review
-        and (memory.last_review is None or memory.last_review < day_start),
-    )
+    log = _review_log(learner, card_id, seq, rating, now, duration_ms, (day, day_start), before)
     state = CardState(learner=learner, card_id=card_id, topic_id=shown.topic_id)
     retention, parameters = profile.desired_retention, profile.parameters
     _apply(state, scheduling.review(memory, Rating(rating), now, retention, parameters))
