@@ -188,17 +188,17 @@ def insert_statement(obj: Model, source: str | None = None, conflict: str = "") 
     )
 
 
-def update_statement(obj: Model, names: list[str], by: str = "id = %s") -> Statement:
-    """The UPDATE that obj.save(update_fields=names) would run, returning the id; `by`
-    the condition of the rows to update, its parameters (the instance's id for the
-    default) for the caller to add after those returned."""
+def update_statement(obj: Model, names: list[str], by: str | None = None) -> Statement:
+    """The UPDATE that obj.save(update_fields=names) would run, returning the id: of the
+    instance's row, or of the rows `by` says (a condition, whose parameters the caller
+    adds after those returned)."""
     fields = [obj._meta.get_field(name) for name in names]
     quote = _db().ops.quote_name
     params = _prepared(obj, fields, add=False)
     return (
         f"UPDATE {table(type(obj))} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
-        f" WHERE {by} RETURNING id",
-        [*params, obj.pk] if by == "id = %s" else params,
+        f" WHERE {by or 'id = %s'} RETURNING id",
+        params if by else [*params, obj.pk],
     )
 
 

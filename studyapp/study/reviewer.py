@@ -212,10 +212,11 @@ def card_after_due(
         state.card = card
         if rank < 2:
             return card, state
-    if new is LOOK_FOR_NEW and profile.new_per_day > today.counts.new_cards:
-        text, params = new_card_sql(learner, now, topic, course)
-        new = sql.fetch_one(text, params, Card, Topic)
-    if new is not LOOK_FOR_NEW and new is not None and new[0] is not None:
+    if new is LOOK_FOR_NEW:
+        new = None
+        if profile.new_per_day > today.counts.new_cards:
+            new = sql.fetch_one(*new_card_sql(learner, now, topic, course), Card, Topic)
+    if new is not None and new[0] is not None:
         card, card.topic, card.flag = new
         return card, None
     return (state.card, state) if state is not None else (None, None)
@@ -569,11 +570,16 @@ def lock_learner(learner: AbstractBaseUser) -> None:
     SQLite needs none: its IMMEDIATE transactions already let one writer in at a time.
     """
     if connection.features.has_select_for_update:
-        # NO KEY UPDATE: rows that refer to the learner (attempts, say) are still written.
-        sql.execute(
-            f"SELECT 1 FROM {sql.table(get_user_model())} WHERE id = %s FOR NO KEY UPDATE",
-            [learner.pk],
-        )
+        sql.execute(*_lock_sql(learner))
+
+
+def _lock_sql(learner: AbstractBaseUser) -> sql.Statement:
+    """The statement that takes lock_learner's lock."""
+    # NO KEY UPDATE: rows that refer to the learner (attempts, say) are still written.
+    return (
+        f"SELECT 1 FROM {sql.table(get_user_model())} WHERE id = %s FOR NO KEY UPDATE",
+        [learner.pk],
+    )
 
 
 def studiable_sql(learner: AbstractBaseUser) -> tuple[str, list]:
@@ -739,6 +745,8 @@ def _grade_at_once(
       the long way walks to the frontier as ever (the first new card of each topic, say).
     """
     memory = shown.memory
+    if memory is None and shown.topic_id is None:
+        return None  # a new card of no topic: none is served (quiz cards never are new)
     day = scheduling.study_day(now, profile.zone, profile.day_start_hour)
     day_start, _ = scheduling.day_bounds(day, profile.zone, profile.day_start_hour)
     before = None
@@ -751,39 +759,33 @@ def _grade_at_once(
     _apply(state, scheduling.review(memory, Rating(rating), now, retention, parameters))
     state.reps = seq + 1
     studiable, studiable_params = studiable_sql(learner)
-    parts = [
+    # Each part a WITH of the statement, by name; each write reads the one before it.
+    parts: list[tuple[str, sql.Statement]] = [
+        ("lk", _lock_sql(learner)),
         (
-            f"SELECT 1 FROM {sql.table(get_user_model())} WHERE id = %s FOR NO KEY UPDATE",
-            [learner.pk],
-        ),
-        (
-            f"""SELECT 1 FROM {sql.table(Card)} c
-                WHERE c.id = %s AND c.retired_at IS NULL AND c.topic_id IS NOT DISTINCT FROM %s
-                  AND {studiable} AND EXISTS (SELECT 1 FROM lk)""",
-            [card_id, shown.topic_id, *studiable_params],
+            "ok",
+            (
+                f"""SELECT 1 FROM {sql.table(Card)} c
+                    WHERE c.id = %s AND c.retired_at IS NULL
+                      AND c.topic_id IS NOT DISTINCT FROM %s
+                      AND {studiable} AND EXISTS (SELECT 1 FROM lk)""",
+                [card_id, shown.topic_id, *studiable_params],
+            ),
         ),
     ]
-    names = ["lk", "ok"]
     if memory is None:
-        if shown.topic_id is None:
-            return None  # a new card of no topic: none is served (quiz cards never are new)
-        parts.append(_frontier_step(learner, card_id, shown.topic_id))
-        names.append("gate")
-        parts.append(sql.insert_statement(state, source="gate", conflict=_STATE_FREE))
+        parts.append(("gate", _frontier_step(learner, card_id, shown.topic_id)))
+        parts.append(("st", sql.insert_statement(state, source="gate", conflict=_STATE_FREE)))
     else:
-        names.append("gate")
-        parts.append(("SELECT 1 FROM ok", []))
         update, params = sql.update_statement(state, _STATE_FIELDS, by=_SHOWN_STATE)
         where = [learner.pk, card_id, seq, int(memory.phase), memory.step, memory.stability]
         where += [memory.difficulty, memory.due, memory.last_review]
-        parts.append((update, [*params, *where]))
-    names.append("st")
-    parts.append(sql.insert_statement(log, source="st"))
-    names.append("lg")
-    parts.append(_count_statement(log, +1, source="st"))
-    names.append("dy")
-    text = ", ".join(f"{name} AS ({part})" for name, (part, _) in zip(names, parts, strict=True))
-    params = [param for _, values in parts for param in values]
+        parts.append(("gate", ("SELECT 1 FROM ok", [])))
+        parts.append(("st", (update, [*params, *where])))
+    parts.append(("lg", sql.insert_statement(log, source="st")))
+    parts.append(("dy", _count_statement(log, +1, source="st")))
+    text = ", ".join(f"{name} AS ({part})" for name, (part, _) in parts)
+    params = [param for _, (_, values) in parts for param in values]
     try:
         found = sql.fetch_one(
             f"WITH {text} SELECT (SELECT id FROM lg), (SELECT id FROM st)", params, atomic=True
@@ -808,7 +810,7 @@ _STATE_FREE = "ON CONFLICT (learner_id, card_id) DO NOTHING"
 
 def _frontier_step(learner: AbstractBaseUser, card_id: int, topic_id: int) -> sql.Statement:
     """The frontier's move to a new card right after it (see _grade_at_once)."""
-    after = "(x.position, x.line, x.id) > (f.position, f.line, f.last_card)"
+    frontier = ["f.position", "f.line", "f.last_card"]
     return (
         f"""UPDATE {sql.table(NewCardFrontier)} f
             SET version = t.cards_version, position = c.position, line = c.line,
@@ -817,10 +819,10 @@ def _frontier_step(learner: AbstractBaseUser, card_id: int, topic_id: int) -> sq
             WHERE f.learner_id = %s AND f.topic_id = %s AND t.id = f.topic_id
               AND f.version = t.cards_version
               AND c.id = %s AND c.topic_id = f.topic_id AND {in_use_sql("c")}
-              AND (c.position, c.line, c.id) > (f.position, f.line, f.last_card)
+              AND {_after("c", frontier)}
               AND NOT EXISTS (
                   SELECT 1 FROM {sql.table(Card)} x
-                  WHERE x.topic_id = f.topic_id AND {in_use_sql("x")} AND {after}
+                  WHERE x.topic_id = f.topic_id AND {in_use_sql("x")} AND {_after("x", frontier)}
                     AND (x.position, x.line, x.id) < (c.position, c.line, c.id))
               AND EXISTS (SELECT 1 FROM ok)
             RETURNING 1""",

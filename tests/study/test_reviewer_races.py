@@ -38,24 +38,30 @@ def grade_shown(learner, card, rating: int, now: datetime) -> None:
     grade(learner, profile_for(learner), card.pk, token_for(learner, card, state), rating, now)
 
 
-@pytest.fixture
-def pause_inside_grading(monkeypatch):
-    """Make a thread named "grader" wait inside its grading transaction, after it has
-    written its review and before it commits; return the event set at that moment."""
+def _pause_after_writes(monkeypatch, thread: str, statement: str) -> threading.Event:
+    """Make the thread of that name wait inside its transaction, after the sql.together
+    call whose first statement contains `statement`, before it commits; return the
+    event set at that moment."""
     inside = threading.Event()
     original = sql.together
-    # The long way (a transaction): a grade in one statement has no such moment.
-    monkeypatch.setattr(reviewer, "_grade_at_once", lambda *args: None)
 
     def slow_writes(*statements):
         written = original(*statements)
-        if threading.current_thread().name == "grader" and "INSERT INTO" in statements[0][0]:
-            inside.set()  # the review is written, not yet committed
+        if threading.current_thread().name == thread and statement in statements[0][0]:
+            inside.set()
             time.sleep(0.4)
         return written
 
     monkeypatch.setattr(sql, "together", slow_writes)
     return inside
+
+
+@pytest.fixture
+def pause_inside_grading(monkeypatch):
+    """A thread named "grader" waits after it has written its review, not yet committed."""
+    # The long way (a transaction): a grade in one statement has no such moment.
+    monkeypatch.setattr(reviewer, "_grade_at_once", lambda *args: None)
+    return _pause_after_writes(monkeypatch, "grader", "INSERT INTO")
 
 
 def test_an_undo_waits_for_a_grade_in_flight_and_undoes_that_grade(
@@ -79,21 +85,9 @@ def test_an_undo_waits_for_a_grade_in_flight_and_undoes_that_grade(
 
 @pytest.fixture
 def pause_inside_undo(monkeypatch):
-    """Make a thread named "undoer" wait inside its undo's transaction, after it has
-    deleted the review (and the state of a card it made new again) and before it
-    commits; return the event set at that moment."""
-    inside = threading.Event()
-    original = sql.together
-
-    def slow_writes(*statements):
-        written = original(*statements)
-        if threading.current_thread().name == "undoer" and "UPDATE" in statements[0][0]:
-            inside.set()  # the day's counts are taken back: the undo is all written
-            time.sleep(0.4)
-        return written
-
-    monkeypatch.setattr(sql, "together", slow_writes)
-    return inside
+    """A thread named "undoer" waits after its undo has deleted the review (and the state
+    of a card it made new again) and taken back the day's counts, not yet committed."""
+    return _pause_after_writes(monkeypatch, "undoer", "UPDATE")
 
 
 def test_a_grade_in_one_statement_waits_for_an_undo_and_reads_what_it_committed(
