@@ -23,7 +23,7 @@ from studyapp.courses.access import course_for_learner, topic_for_learner
 from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import fitting, marks, scheduling
 from studyapp.study.charts import forecast_chart, heatmap_squares
-from studyapp.study.counts import counts_and_next_card, day_counts
+from studyapp.study.counts import counts_and_next_card, scope_counts
 from studyapp.study.models import CardMark, CardState, MarkLog, ParameterFit
 from studyapp.study.progress import CELL, heatmap_cells, monthly_totals, progress_for
 from studyapp.study.reviewer import (
@@ -146,13 +146,12 @@ def _review(
     # the card, in the same statement unless the card is named (the one just undone).
     chosen = _chosen(request, query, found, topic)
     if chosen is None:
-        counts, card, state = counts_and_next_card(
+        today, left, card, state = counts_and_next_card(
             request.user, profile, now, topic=topic, course=found, taking_new=taking_new
         )
     else:
-        counts = day_counts(request.user, profile, now, topic=topic, course=found)
+        today, left = scope_counts(request.user, profile, now, topic=topic, course=found)
         card, state = chosen
-    today = counts.today
     context = {
         "course": found,
         "topic": topic,
@@ -161,7 +160,7 @@ def _review(
         "plain_forms": not request.htmx,  # forms that may be sent without htmx
         "today": today,
         "card": card,
-        "left": counts.all(),
+        "left": left,
         "undo_url": _url("undo"),
     }
     if card is None:

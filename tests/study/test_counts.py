@@ -93,14 +93,14 @@ def test_the_reviewer_s_one_statement_stops_at_the_review_limit(learner):
     cards, profile = reviews_due(learner, 5, due=3, new_per_day=0, reviews_per_day=2)
     served = []
     for _ in range(5):
-        counted, card, state = counts_and_next_card(learner, profile, NOW)
+        _, left, card, state = counts_and_next_card(learner, profile, NOW)
         if card is None:
             break
-        assert counted.all().due == 2 - len(served)
+        assert left.due == 2 - len(served)
         grade(learner, profile, card.pk, token_for(learner, card, state), 4, NOW)
         served.append(card.pk)
     assert len(served) == 2 and set(served) <= {c.pk for c in cards[:3]}
-    assert counted.all() == Counts()
+    assert left == Counts()
 
 
 @pytest.mark.parametrize("taking_new", [False, True])
@@ -115,17 +115,17 @@ def test_the_reviewer_s_one_statement_stops_at_the_new_card_limit(learner, takin
     profile.save()
     served = []
     for _ in range(2):
-        counted, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
-        assert state is None and counted.all().new == 2 - len(served)
+        _, left, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
+        assert state is None and left.new == 2 - len(served)
         grade(learner, profile, card.pk, token_for(learner, card, state), 3, NOW)
         served.append(card.pk)
     assert served == [cards[0].pk, cards[1].pk]
-    counted, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
-    assert counted.all().new == 0
+    _, left, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
+    assert left.new == 0
     assert state is not None and card.pk == cards[0].pk  # learning, due within LEARN_AHEAD
     profile.new_per_day = 3  # and with one more allowed, the third new card comes first
     profile.save()
-    counted, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
+    _, left, card, state = counts_and_next_card(learner, profile, NOW, taking_new=taking_new)
     assert (card.pk, state) == (cards[2].pk, None)
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from studyapp.accounts.models import profile_for
 from studyapp.classes.models import Classroom, Membership
 from studyapp.courses.models import Card, Course, Topic, shipped_course
-from studyapp.study.counts import Counts, counts_and_next_card, day_counts
+from studyapp.study.counts import Counts, counts_and_next_card, day_counts, scope_counts
 from studyapp.study.models import CardMark, CardState
 from studyapp.study.reviewer import LEARN_AHEAD, next_card
 from studyapp.study.scheduling import Phase
@@ -155,17 +155,20 @@ def test_the_counts_say_what_the_rules_say_in_every_scope(seed, learner, other_l
             # PostgreSQL: SQLite runs the two there, so this has its teeth in CI's PostgreSQL run).
             # Both with the new card looked for after and in the same statement.
             for taking_new in (False, True):
-                both, both_card, both_state = counts_and_next_card(
+                today, left, both_card, both_state = counts_and_next_card(
                     learner, profile, NOW, **kwargs, taking_new=taking_new
                 )
-                assert (both.found, both.new_left, both.reviews_left) == (
-                    counted.found,
-                    counted.new_left,
-                    counted.reviews_left,
-                ), (seed, kwargs, taking_new)
-                assert _day(both.today) == _day(counted.today), (seed, kwargs, taking_new)
+                assert left == counted.all(), (seed, kwargs, taking_new)
+                assert _day(today) == _day(counted.today), (seed, kwargs, taking_new)
                 got = _served(both_card, both_state)
                 assert got == _served(card, state), (seed, kwargs, taking_new)
+            # The reviewer's sums for the scope alone, under limits that bite too.
+            for limits in ((9999, 9999), (1, 2)):
+                profile.new_per_day, profile.reviews_per_day = limits
+                today, left = scope_counts(learner, profile, NOW, **kwargs)
+                capped = day_counts(learner, profile, NOW, **kwargs)
+                assert (left, _day(today)) == (capped.all(), _day(capped.today)), (seed, kwargs)
+            profile.new_per_day = profile.reviews_per_day = 9999
             if card is None:
                 assert not expected, (seed, kwargs)
                 continue
