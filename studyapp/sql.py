@@ -49,13 +49,21 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
-def param(value: object) -> object:
-    """Adapt a date or datetime for the database as the ORM does (SQLite stores text)."""
-    if isinstance(value, datetime):
-        return _db().ops.adapt_datetimefield_value(value)
-    if isinstance(value, date):
-        return _db().ops.adapt_datefield_value(value)
-    return value
+def adapted(params: Sequence[object], db=None) -> list[object]:
+    """The parameters, each date and datetime adapted for the database as the ORM does
+    (SQLite stores text). The connection is looked up once for all of them, not once per
+    date: the reviewer's statements take about forty parameters, a dozen of them times."""
+    ops = (db or _db()).ops
+    return [
+        (
+            ops.adapt_datetimefield_value(p)
+            if isinstance(p, datetime)
+            else ops.adapt_datefield_value(p)
+        )
+        if isinstance(p, date)  # a datetime is a date too
+        else p
+        for p in params
+    ]
 
 
 _CONSTANT = re.compile(r"[a-z0-9_-]+")
@@ -110,13 +118,13 @@ def keep_long_statements() -> None:
 
 def execute(sql: str, params: Sequence[object]) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
+        cursor.execute(sql, adapted(params))
 
 
 def rows(sql: str, params: Sequence[object]) -> list[tuple]:
     """Run a query and return all its rows as plain tuples (for reports' aggregates)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
+        cursor.execute(sql, adapted(params))
         return cursor.fetchall()
 
 
@@ -225,7 +233,7 @@ def together(*statements: Statement) -> list:
         if vendor() != "postgresql" or len(statements) == 1:
             found = []
             for text, params in statements:
-                cursor.execute(text, [param(p) for p in params])
+                cursor.execute(text, adapted(params))
                 row = cursor.fetchone()
                 found.append(row[0] if row else None)
             return found
@@ -233,7 +241,7 @@ def together(*statements: Statement) -> list:
         picks = ", ".join(f"(SELECT * FROM w{n} LIMIT 1)" for n in range(len(statements)))
         cursor.execute(
             f"WITH {parts} SELECT {picks}",
-            [param(p) for _, params in statements for p in params],
+            adapted([p for _, params in statements for p in params]),
         )
         return list(cursor.fetchone())
 
@@ -270,10 +278,10 @@ def _attnames(model: type[Model]) -> list[str]:
 
 def fetch_all(sql: str, params: Sequence[object], *models: type[Model]) -> list[list]:
     """Run the query and return each row as fetch_one does."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
-        found = cursor.fetchall()
     db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(sql, adapted(params, db))
+        found = cursor.fetchall()
     return [_split(db, row, models) for row in found]
 
 
@@ -326,7 +334,7 @@ def fetch_one(
     db = _db()
     alone = transaction.atomic() if atomic and db.in_atomic_block else nullcontext()
     with alone, db.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
+        cursor.execute(sql, adapted(params, db))
         row = cursor.fetchone()
     if row is None:
         return None
