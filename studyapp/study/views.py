@@ -142,6 +142,7 @@ def _review(
     scope = (found.slug if found else None, topic.slug if topic else None)
     profile = profile_for(request.user)
     now = timezone.now()
+    htmx = bool(request.htmx)  # read once: each read parses the header again
     # What is left today, here: shown above the card and updated after each grade; and
     # the card, in the same statement unless the card is named (the one just undone).
     chosen = _chosen(request, query, found, topic)
@@ -157,7 +158,7 @@ def _review(
         "topic": topic,
         # The slugs the forms send back ("" for none): one look-up each in the template.
         "scope": {"course": scope[0] or "", "topic": scope[1] or ""},
-        "plain_forms": not request.htmx,  # forms that may be sent without htmx
+        "plain_forms": not htmx,  # forms that may be sent without htmx
         "today": today,
         "card": card,
         "left": left,
@@ -195,7 +196,7 @@ def _review(
             if state.phase == scheduling.Phase.REVIEW
             else "learning",
         }
-    template = "study/review.html#card" if request.htmx else "study/review.html"
+    template = "study/review.html#card" if htmx else "study/review.html"
     return render(request, template, context)
 
 

@@ -127,6 +127,15 @@ def test_a_flag_button_flags_and_the_card_shows_it(learner_client, learner):
     page = learner_client.get(response.url).text
     assert "Flagged orange." in page and "flagged orange" in page
     assert 'aria-pressed="true"' in page and "Remove the flag" in page
+    assert page.count('aria-pressed="true"') == 1 and page.count('aria-pressed="false"') == 3
+    assert "flag-2 active" in page and page.count(" active") == 1
+
+
+def test_a_card_with_no_flag_presses_no_flag_button(learner_client, learner):
+    make_cards(1)
+    page = learner_client.get(reverse("study")).text
+    assert page.count('aria-pressed="false"') == 4 and 'aria-pressed="true"' not in page
+    assert "Remove the flag" not in page and "flagged" not in page
 
 
 def test_unsuspend_from_the_topic_page(learner_client, learner):

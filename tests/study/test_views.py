@@ -99,6 +99,16 @@ def test_a_double_submit_records_one_review_and_says_so(learner_client, cards):
     assert "already graded" in learner_client.get(second.url).content.decode()
 
 
+def test_with_htmx_a_double_submit_says_so_in_the_card_that_answers(learner_client, cards):
+    post_grade(learner_client, cards[0], htmx=True)
+    second = post_grade(learner_client, cards[0], htmx=True)
+    assert ReviewLog.objects.count() == 1
+    assert second.headers["HX-Retarget"] == "#card"
+    assert 'class="alert alert-warning"' in second.text and "already graded" in second.text
+    # Shown once: the next answer carries no message.
+    assert "already graded" not in post_grade(learner_client, cards[1], htmx=True).text
+
+
 def break_review_inserts() -> None:
     """Make every insert into the review log fail with an integrity error that is not the
     duplicate-token one, as a column added by a migration that old code does not fill."""
