@@ -97,10 +97,11 @@ def probe() -> str:
 
 
 # The reviewer's longest statement (counts.counts_and_next_card: the day's counts and the
-# due card) is about 7,700 characters; psycopg keeps its parse of a statement's
-# placeholders only for statements of up to 4,096 (psycopg._queries), and parsing that
-# one again cost about 0.09 ms of every card. Its statements are a few fixed texts, so
-# they may all be kept (psycopg's cache holds the 128 last used).
+# due card, and the next new card when the learner is taking new ones) is about 10,400
+# characters; psycopg keeps its parse of a statement's placeholders only for statements
+# of up to 4,096 (psycopg._queries), and parsing that one again cost about 0.09 ms of
+# every card. Its statements are a few fixed texts, so they may all be kept (psycopg's
+# cache holds the 128 last used).
 LONGEST_KEPT_STATEMENT = 16_384
 
 
