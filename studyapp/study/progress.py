@@ -5,7 +5,7 @@ or by a year of days, never by the length of the review history."""
 from __future__ import annotations
 
 import functools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,7 +19,6 @@ from studyapp.courses.models import Card, Course, Topic
 from studyapp.study import scheduling
 from studyapp.study.models import CardState, StudyDay
 from studyapp.study.reviewer import visible_courses
-from studyapp.study.scheduling import Memory, Phase
 
 HEATMAP_WEEKS = 53
 FORECAST_DAYS = 30
@@ -132,36 +131,48 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
     for topic, course, cards in found:
         topic.course = course
         topics[topic.pk] = TopicProgress(topic, cards)
-    states = sql.rows(
-        f"""SELECT c.course_id, c.topic_id, c.kind, s.phase, s.step, s.stability,
-                   s.difficulty, s.due, s.last_review
-            FROM {sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
-            WHERE s.learner_id = %s AND c.retired_at IS NULL""",
-        [learner.pk],
+    # The learner's states summed by the database, not walked here one by one (which cost
+    # about 25 us a state: 50 ms of the page for a learner with 2,000 cards started).
+    # Rows "t": per course, topic and kind (quiz cards or not), the states, those
+    # mastered and those due today. Rows "f": the forecast's states by day, overdue ones
+    # counting for today, each day the learner's own (its end from day_bounds, so a day
+    # across a change of clocks is 23 or 25 hours).
+    horizon = [today + timedelta(days=n) for n in range(FORECAST_DAYS)]
+    ends = [scheduling.day_bounds(day, zone, hour)[1] for day in horizon]
+    day_of = " ".join(f"WHEN s.due < %s THEN {n}" for n in range(FORECAST_DAYS))
+    quiz = f"CASE WHEN c.kind = {sql.constant(Card.Kind.FROM_QUIZ)} THEN 1 ELSE 0 END"
+    mastered = scheduling.mastered_sql("s.stability", sql.whole_days("%s", "s.last_review"))
+    states = f"""{sql.table(CardState)} s JOIN {sql.table(Card)} c ON c.id = s.card_id
+                 WHERE s.learner_id = %s AND c.retired_at IS NULL"""
+    found = sql.rows(
+        f"""SELECT 't', c.course_id, c.topic_id, {quiz}, COUNT(*),
+                   SUM(CASE WHEN {mastered} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN s.due < %s THEN 1 ELSE 0 END)
+            FROM {states}
+            GROUP BY c.course_id, c.topic_id, {quiz}
+            UNION ALL
+            SELECT 'f', k.n, NULL, NULL, COUNT(*), NULL, NULL
+            FROM (SELECT CASE {day_of} END AS n FROM {states} AND s.due < %s) k
+            GROUP BY k.n""",
+        [now, today_end, learner.pk, *ends, learner.pk, ends[-1]],
     )
-    dues: Counter[date] = Counter()
-    horizon = today + timedelta(days=FORECAST_DAYS - 1)
+    by_day = [0] * FORECAST_DAYS
     missed: dict[int, MissedQuestions] = {}
-    for course_id, topic_id, kind, phase, step, stability, difficulty, due, last in states:
-        due, last_review = sql.as_datetime(due), sql.as_datetime(last)
+    for part, course_id, topic_id, is_quiz, n, mastered_n, due in found:
+        if part == "f":
+            by_day[int(course_id)] += int(n)  # the day's number, in the course's column
         # Cards from missed quiz questions count in the forecast and in their course's
         # "missed questions", not in a topic's "seen of total" (its own cards).
-        if kind == Card.Kind.FROM_QUIZ:
+        elif is_quiz:
             if course_id is not None:
                 entry = missed.setdefault(course_id, MissedQuestions(course_id))
-                entry.cards += 1
-                entry.due += due < today_end
+                entry.cards += int(n)
+                entry.due += int(due or 0)
         elif topic_id in topics:
             entry = topics[topic_id]
-            memory = Memory(Phase(phase), step, stability, difficulty, due, last_review)
-            entry.seen += 1
-            entry.mastered += scheduling.mastered(memory, now, profile.parameters)
-            if due < today_end:
-                entry.due += 1
-        # Cards overdue already are part of today's work.
-        day = max(today, scheduling.study_day(due, zone, hour))
-        if day <= horizon:
-            dues[day] += 1
+            entry.seen += int(n)
+            entry.mastered += int(mastered_n or 0)
+            entry.due += int(due or 0)
 
     since = today - timedelta(days=HEATMAP_WEEKS * 7)
     # Plain rows, not models: a year is up to 371 of them, and the page reads three fields.
@@ -171,9 +182,7 @@ def progress_for(learner: AbstractBaseUser, profile: Profile, now: datetime) -> 
         [learner.pk, since],
     )
     days = {sql.as_date(day): DayTotals(*totals) for day, *totals in year}
-    forecast = [
-        (today + timedelta(days=n), dues[today + timedelta(days=n)]) for n in range(FORECAST_DAYS)
-    ]
+    forecast = list(zip(horizon, by_day, strict=True))
     if missed:
         courses = Course.objects.in_bulk(list(missed))
         for entry in missed.values():

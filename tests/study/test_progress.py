@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from studyapp.accounts.models import profile_for
-from studyapp.study.models import StudyDay
+from studyapp.courses.models import Card, shipped_course
+from studyapp.study.models import CardState, StudyDay
 from studyapp.study.progress import heatmap_cells, monthly_totals, progress_for
-from tests.conftest import COURSE, make_cards, remember
+from studyapp.study.scheduling import Memory, Phase, day_bounds, mastered, study_day
+from tests.conftest import COURSE, make_cards, missed_card, remember
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
 TODAY = date(2024, 6, 15)
@@ -138,3 +142,62 @@ def test_the_heatmap_spans_53_weeks_with_levels():
         levels[TODAY - timedelta(days=1)],
     ) == (4, 1, 0)
     assert monthly_totals(spec) == [("June 2024", 44)]
+
+
+def plainly(learner, profile, now):
+    """The page's per-topic figures, missed questions and forecast, state by state, as
+    the definitions say them (scheduling.mastered, study_day)."""
+    zone, hour = profile.zone, profile.day_start_hour
+    today = study_day(now, zone, hour)
+    _, end = day_bounds(today, zone, hour)
+    topics, missed, forecast = {}, {}, Counter()
+    for s in CardState.objects.filter(learner=learner, card__retired_at__isnull=True):
+        card = s.card
+        if card.kind == Card.Kind.FROM_QUIZ:
+            cards, due = missed.get(card.course_id, (0, 0))
+            missed[card.course_id] = (cards + 1, due + (s.due < end))
+        else:
+            memory = Memory(Phase(s.phase), s.step, s.stability, s.difficulty, s.due, s.last_review)
+            seen, mastered_n, due = topics.get(card.topic_id, (0, 0, 0))
+            topics[card.topic_id] = (
+                seen + 1,
+                mastered_n + mastered(memory, now),
+                due + (s.due < end),
+            )
+        day = max(today, study_day(s.due, zone, hour))
+        if day < today + timedelta(days=30):
+            forecast[day] += 1
+    return topics, missed, forecast
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_page_s_sums_say_what_each_state_says(seed, learner):
+    """The database sums the states (progress_for); summed here state by state instead,
+    they agree, in a time zone whose clocks change within the forecast (and whose study
+    day starts at 4), with quiz cards of the learner's own and retired cards among them."""
+    rng = random.Random(seed)
+    now = datetime(2024, 3, 20, 12, tzinfo=UTC)  # Sydney's clocks go back on April 7th
+    profile = profile_for(learner)
+    profile.time_zone, profile.day_start_hour = "Australia/Sydney", 4
+    profile.save()
+    cards = make_cards(15, slug="a") + make_cards(10, slug="b", order=1)
+    cards += [missed_card(learner, shipped_course(), key=f"miss{n}") for n in range(4)]
+    for card in rng.sample(cards, 22):
+        last = now - timedelta(hours=rng.randrange(1, 24 * 120))
+        due = now + timedelta(hours=rng.randrange(-24 * 5, 24 * 40))
+        remember(
+            learner,
+            card,
+            due,
+            last_review=rng.choice([last, None]),
+            stability=rng.choice([0.5, 3.0, 20.0, 31.0, 45.0, 200.0]),
+            phase=rng.choice([1, 2, 3]),
+        )
+    Card.objects.filter(pk__in=[c.pk for c in rng.sample(cards, 3)]).update(retired_at=now)
+    found = progress_for(learner, profile, now)
+    topics, missed, forecast = plainly(learner, profile, now)
+    got = {t.topic.pk: (t.seen, t.mastered, t.due) for t in found.topics if t.seen}
+    assert got == topics, seed
+    assert {m.course.pk: (m.cards, m.due) for m in found.missed} == missed, seed
+    assert dict(found.forecast) == {day: forecast[day] for day, _ in found.forecast}, seed
+    assert sum(n for _, n in found.forecast) == sum(forecast.values()) > 0, seed
