@@ -216,7 +216,10 @@ def _scope_sql(
     alone, and grouping the learner's states by topic, joining each group to its topic
     and sending the groups as JSON cost 0.17-0.24 ms of PostgreSQL's time a card and
     0.05 of the app's (60-120 states, one process, alternating)."""
-    scope, scope_params = scope_sql(topic, course)
+    # The hidden cards from the few the learner hides, each looked up by its id: by the
+    # card's course or topic, SQLite read every card of the course instead (10,000 in
+    # bench/review.py's course_growth; sql.unindexed).
+    scope, scope_params = scope_sql(topic, course, column=sql.unindexed)
     topics, topics_params = topic_scope_sql("t", topic, course)
     own = f"(SELECT id FROM {served.own})"
     in_use = in_use_sql("c")
@@ -228,7 +231,7 @@ def _scope_sql(
               (SELECT COUNT(*) FROM {served.hidden} h
                JOIN {sql.table(Card)} c ON c.id = h.card_id
                WHERE {in_use} AND c.topic_id IS NOT NULL {scope}
-                 AND c.course_id IN (SELECT id FROM {served.courses})),
+                 AND {sql.unindexed("c.course_id")} IN (SELECT id FROM {served.courses})),
               g.started, g.learning, g.due,
               d.reviews, d.new_cards, d.review_cards, d.correct
             FROM (SELECT SUM(CASE WHEN s.topic_id IS NOT NULL AND s.card_id NOT IN {own}
