@@ -198,6 +198,43 @@ def scope_counts(
 _SCOPE_COLUMNS = 9  # _scope_sql's
 
 
+@dataclass
+class _Counted:
+    """What both count statements (_scope_sql, _counts_sql) count, for a statement that
+    starts WITH served.sets: `topics`, the FROM and WHERE of the scope's topics with
+    cards in use (alias t); `hidden`, of the cards in use among those the learner hides
+    (alias c); each with its parameters. And `learning` and `review`, the sums over
+    states (alias s) of learning and review states due before the day ends (a %s each).
+    """
+
+    topics: sql.Statement
+    hidden: sql.Statement
+    learning: str = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
+    review: str = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
+
+
+def _counted(topic: Topic | None, course: Course | None, served: Served) -> _Counted:
+    topics, topics_params = topic_scope_sql("t", topic, course)
+    # The hidden cards from the few the learner hides, each looked up by its id: by the
+    # card's course or topic, SQLite read every card of the course instead (10,000 in
+    # bench/review.py's course_growth; sql.unindexed).
+    scope, scope_params = scope_sql(topic, course, column=sql.unindexed)
+    courses = f"(SELECT id FROM {served.courses})"
+    return _Counted(
+        topics=(
+            f"""FROM {sql.table(Topic)} t
+                WHERE t.cards_in_use > 0 {topics} AND t.course_id IN {courses}""",
+            topics_params,
+        ),
+        hidden=(
+            f"""FROM {served.hidden} h JOIN {sql.table(Card)} c ON c.id = h.card_id
+                WHERE {in_use_sql("c")} AND c.topic_id IS NOT NULL {scope}
+                  AND {sql.unindexed("c.course_id")} IN {courses}""",
+            scope_params,
+        ),
+    )
+
+
 def _scope_sql(
     learner: AbstractBaseUser,
     day: date,
@@ -216,34 +253,20 @@ def _scope_sql(
     alone, and grouping the learner's states by topic, joining each group to its topic
     and sending the groups as JSON cost 0.17-0.24 ms of PostgreSQL's time a card and
     0.05 of the app's (60-120 states, one process, alternating)."""
-    # The hidden cards from the few the learner hides, each looked up by its id: by the
-    # card's course or topic, SQLite read every card of the course instead (10,000 in
-    # bench/review.py's course_growth; sql.unindexed).
-    scope, scope_params = scope_sql(topic, course, column=sql.unindexed)
-    topics, topics_params = topic_scope_sql("t", topic, course)
+    counted = _counted(topic, course, served)
+    (topics, topics_params), (hidden, hidden_params) = counted.topics, counted.hidden
     own = f"(SELECT id FROM {served.own})"
-    in_use = in_use_sql("c")
     return (
-        f"""SELECT
-              (SELECT SUM(t.cards_in_use) FROM {sql.table(Topic)} t
-               WHERE t.cards_in_use > 0 {topics}
-                 AND t.course_id IN (SELECT id FROM {served.courses})),
-              (SELECT COUNT(*) FROM {served.hidden} h
-               JOIN {sql.table(Card)} c ON c.id = h.card_id
-               WHERE {in_use} AND c.topic_id IS NOT NULL {scope}
-                 AND {sql.unindexed("c.course_id")} IN (SELECT id FROM {served.courses})),
-              g.started, g.learning, g.due,
-              d.reviews, d.new_cards, d.review_cards, d.correct
+        f"""SELECT (SELECT SUM(t.cards_in_use) {topics}), (SELECT COUNT(*) {hidden}),
+                   g.started, g.learning, g.due,
+                   d.reviews, d.new_cards, d.review_cards, d.correct
             FROM (SELECT SUM(CASE WHEN s.topic_id IS NOT NULL AND s.card_id NOT IN {own}
                                   THEN 1 ELSE 0 END) AS started,
-                         SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s
-                                  THEN 1 ELSE 0 END) AS learning,
-                         SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s
-                                  THEN 1 ELSE 0 END) AS due
+                         {counted.learning} AS learning, {counted.review} AS due
                   FROM {sql.table(CardState)} s
                   WHERE s.learner_id = %s AND {served.condition}) g
             LEFT JOIN {sql.table(StudyDay)} d ON d.learner_id = %s AND d.day = %s""",
-        [*topics_params, *scope_params, end, end, learner.pk, learner.pk, day],
+        [*topics_params, *hidden_params, end, end, learner.pk, learner.pk, day],
     )
 
 
@@ -285,11 +308,10 @@ def _counts_sql(
     """The SELECT of the day's counts (for a statement that starts WITH served.sets) of
     the study day `day`, which ends at `end`: its columns named part, course_id,
     topic_id, n, learning, due; and its parameters."""
-    scope, scope_params = scope_sql(topic, course)
-    topics, topics_params = topic_scope_sql("t", topic, course)
+    counted = _counted(topic, course, served)
+    (topics, topics_params), (hidden, hidden_params) = counted.topics, counted.hidden
     own = f"(SELECT id FROM {served.own})"
-    learning_due = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
-    review_due = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
+    learning_due, review_due = counted.learning, counted.review
     # One statement, four parts (the reviewer asks for counts with every card): each
     # topic's cards in use ("all", kept in the topic by the database: counting them here
     # cost every request a walk over the course's cards), those of them the learner has
@@ -298,17 +320,13 @@ def _counts_sql(
     # topic, from missed quiz questions, by their card's course): what is left is new to
     # the learner. And what the day's StudyDay holds so far ("day"), which the limits
     # are taken from.
-    in_use = in_use_sql("c")
     return (
         f"""SELECT 'all' AS part, t.course_id AS course_id, t.id AS topic_id,
                    t.cards_in_use AS n, 0 AS learning, 0 AS due
-            FROM {sql.table(Topic)} t
-            WHERE t.cards_in_use > 0 {topics} AND t.course_id IN (SELECT id FROM {served.courses})
+            {topics}
             UNION ALL
             SELECT 'hidden', c.course_id, c.topic_id, COUNT(*), 0, 0
-            FROM {served.hidden} h JOIN {sql.table(Card)} c ON c.id = h.card_id
-            WHERE {in_use} AND c.topic_id IS NOT NULL {scope}
-              AND c.course_id IN (SELECT id FROM {served.courses})
+            {hidden}
             GROUP BY c.course_id, c.topic_id
             UNION ALL
             SELECT 'seen', t.course_id, g.topic_id, g.started, g.learning, g.due
@@ -330,7 +348,7 @@ def _counts_sql(
             FROM {sql.table(StudyDay)} d WHERE d.learner_id = %s AND d.day = %s""",
         [
             *topics_params,
-            *scope_params,
+            *hidden_params,
             *[end, end, learner.pk],
             *[end, end, learner.pk],
             learner.pk,
