@@ -40,6 +40,8 @@ from studyapp.study.scheduling import Phase
 
 Key = tuple[int, int | None]  # (course id, topic id); missed-quiz cards may have no topic
 _LEARNING = f"({int(Phase.LEARNING)}, {int(Phase.RELEARNING)})"
+_LEARNING_DUE = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
+_REVIEW_DUE = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
 
 
 @dataclass
@@ -65,6 +67,23 @@ class DayCounts:
     found: dict[Key, Counts]
     new_left: int
     reviews_left: int
+
+    @classmethod
+    def of(
+        cls,
+        profile: Profile,
+        study_day: tuple[date, datetime, datetime],
+        studied: StudyDay,
+        found: dict[Key, Counts],
+    ) -> DayCounts:
+        """The counts found on a study day (_study_day's), with what its StudyDay so far
+        leaves of the learner's daily limits."""
+        return cls(
+            Today(*study_day, studied),
+            found,
+            new_left=max(0, profile.new_per_day - studied.new_cards),
+            reviews_left=max(0, profile.reviews_per_day - studied.review_cards),
+        )
 
     def _capped(self, counts: Counts) -> Counts:
         return Counts(
@@ -203,14 +222,11 @@ class _Counted:
     """What both count statements (_scope_sql, _counts_sql) count, for a statement that
     starts WITH served.sets: `topics`, the FROM and WHERE of the scope's topics with
     cards in use (alias t); `hidden`, of the cards in use among those the learner hides
-    (alias c); each with its parameters. And `learning` and `review`, the sums over
-    states (alias s) of learning and review states due before the day ends (a %s each).
-    """
+    (alias c); each with its parameters. _LEARNING_DUE and _REVIEW_DUE are the two
+    statements' sums over states (alias s) due before the day ends (a %s each)."""
 
     topics: sql.Statement
     hidden: sql.Statement
-    learning: str = f"SUM(CASE WHEN s.phase IN {_LEARNING} AND s.due < %s THEN 1 ELSE 0 END)"
-    review: str = f"SUM(CASE WHEN s.phase = {int(Phase.REVIEW)} AND s.due < %s THEN 1 ELSE 0 END)"
 
 
 def _counted(topic: Topic | None, course: Course | None, served: Served) -> _Counted:
@@ -262,7 +278,7 @@ def _scope_sql(
                    d.reviews, d.new_cards, d.review_cards, d.correct
             FROM (SELECT SUM(CASE WHEN s.topic_id IS NOT NULL AND s.card_id NOT IN {own}
                                   THEN 1 ELSE 0 END) AS started,
-                         {counted.learning} AS learning, {counted.review} AS due
+                         {_LEARNING_DUE} AS learning, {_REVIEW_DUE} AS due
                   FROM {sql.table(CardState)} s
                   WHERE s.learner_id = %s AND {served.condition}) g
             LEFT JOIN {sql.table(StudyDay)} d ON d.learner_id = %s AND d.day = %s""",
@@ -277,18 +293,12 @@ def _scope_counts(
     row: Sequence,
 ) -> tuple[Today, Counts]:
     """Today and the capped counts from _scope_sql's row."""
-    day, start, end = study_day
     cards, hidden, started, learning, due, *studied = (value or 0 for value in row)
-    counts = StudyDay(learner=learner, day=day)  # its true-retention columns stay 0
+    counts = StudyDay(learner=learner, day=study_day[0])  # true-retention columns stay 0
     counts.reviews, counts.new_cards, counts.review_cards, counts.correct = studied
-    new_left = max(0, profile.new_per_day - counts.new_cards)
-    reviews_left = max(0, profile.reviews_per_day - counts.review_cards)
-    left = Counts(
-        new=min(max(0, cards - hidden - started), new_left),
-        learning=learning,
-        due=min(due, reviews_left),
-    )
-    return Today(day, start, end, counts), left
+    found = Counts(max(0, cards - hidden - started), learning, due)
+    day = DayCounts.of(profile, study_day, counts, {})
+    return day.today, day._capped(found)
 
 
 def _study_day(profile: Profile, now: datetime) -> tuple[date, datetime, datetime]:
@@ -311,7 +321,7 @@ def _counts_sql(
     counted = _counted(topic, course, served)
     (topics, topics_params), (hidden, hidden_params) = counted.topics, counted.hidden
     own = f"(SELECT id FROM {served.own})"
-    learning_due, review_due = counted.learning, counted.review
+    learning_due, review_due = _LEARNING_DUE, _REVIEW_DUE
     # One statement, four parts (the reviewer asks for counts with every card): each
     # topic's cards in use ("all", kept in the topic by the database: counting them here
     # cost every request a walk over the course's cards), those of them the learner has
@@ -364,7 +374,7 @@ def _day_counts(
     rows: Iterable[Sequence],
 ) -> DayCounts:
     """DayCounts from the rows of _counts_sql for a study day (_study_day's)."""
-    day, start, end = study_day
+    day = study_day[0]
     # The day's counts so far, as Today.of reads them (its true-retention columns, which
     # nothing here uses, stay 0), or all 0 before the day's first review.
     studied = StudyDay(learner=learner, day=day)
@@ -383,9 +393,4 @@ def _day_counts(
         else:
             counts.new = max(0, counts.new - int(n or 0))
             counts.learning, counts.due = int(learning or 0), int(due or 0)
-    return DayCounts(
-        Today(day, start, end, studied),
-        dict(found),
-        new_left=max(0, profile.new_per_day - studied.new_cards),
-        reviews_left=max(0, profile.reviews_per_day - studied.review_cards),
-    )
+    return DayCounts.of(profile, study_day, studied, dict(found))
